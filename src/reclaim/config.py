@@ -1,0 +1,70 @@
+"""Settings, read once from the environment and passed down; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reclaim.errors import N_, UserInputError
+
+
+@dataclass(frozen=True, slots=True)
+class MediaLimits:
+    """What a file may be before we refuse to decode it (decompression bombs, endless videos)."""
+
+    max_file_bytes: int = 2 * 1024**3
+    # A 200-megapixel phone photo (Samsung HP2 sensor) still passes; a PNG bomb does not.
+    max_image_pixels: int = 200_000_000
+    max_video_seconds: float = 4 * 3600.0
+    max_video_pixels: int = 7680 * 4320
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    home: Path
+    database_url: str
+    limits: MediaLimits = field(default_factory=MediaLimits)
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.home / "keys" / "signing-ed25519.pem"
+
+    @property
+    def vault_path(self) -> Path:
+        return self.home / "vault"
+
+    @property
+    def database_path(self) -> Path:
+        return self.home / "reclaim.sqlite3"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from RECLAIM_HOME, RECLAIM_DATABASE_URL and the RECLAIM_MAX_* limits."""
+    env = os.environ if environ is None else environ
+    home = Path(env.get("RECLAIM_HOME") or Path.home() / ".reclaim").expanduser()
+    database_url = env.get("RECLAIM_DATABASE_URL") or f"sqlite:///{home / 'reclaim.sqlite3'}"
+    defaults = MediaLimits()
+    limits = MediaLimits(
+        max_file_bytes=_int_setting(env, "RECLAIM_MAX_FILE_BYTES", defaults.max_file_bytes),
+        max_image_pixels=_int_setting(env, "RECLAIM_MAX_IMAGE_PIXELS", defaults.max_image_pixels),
+        max_video_seconds=float(_int_setting(env, "RECLAIM_MAX_VIDEO_SECONDS", int(defaults.max_video_seconds))),
+        max_video_pixels=_int_setting(env, "RECLAIM_MAX_VIDEO_PIXELS", defaults.max_video_pixels),
+    )
+    return Settings(home=home, database_url=database_url, limits=limits)
+
+
+def _int_setting(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise UserInputError(
+            N_("{name} must be a whole number, not {value!r}."), name=name, value=raw
+        ) from None
+    if value <= 0:
+        raise UserInputError(N_("{name} must be greater than zero."), name=name)
+    return value
