@@ -30,11 +30,11 @@ class Translator:
     def __call__(self, message: str) -> str:
         return self.catalog.gettext(message)
 
-    def format(self, message: str, **params: Any) -> str:
+    def format(self, message: str, /, **params: Any) -> str:
         text = self.catalog.gettext(message)
         return text.format(**params) if params else text
 
-    def plural(self, singular: str, plural: str, count: int, **params: Any) -> str:
+    def plural(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
         return self.catalog.ngettext(singular, plural, count).format(count=count, **params)
 
 

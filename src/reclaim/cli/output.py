@@ -1,0 +1,32 @@
+"""How the CLI talks: JSON lines on stdout for scripts, rich text for people, errors on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from reclaim.errors import ReclaimError
+from reclaim.locale import Translator
+
+
+def emit_json(record: dict[str, Any]) -> None:
+    """One JSON object per line; non-ASCII kept readable (Chinese titles, paths)."""
+    sys.stdout.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+def error_line(translate: Translator, error: ReclaimError) -> str:
+    message = translate.format(error.message, **error.params)
+    return translate.format("error: {message}", message=message)
+
+
+def print_error(translate: Translator, error: ReclaimError) -> None:
+    """One line for the problem, one for what to do: no traceback unless --debug."""
+    sys.stderr.write(error_line(translate, error) + "\n")
+    if error.hint:
+        sys.stderr.write(translate.format("hint: {hint}", hint=translate(error.hint)) + "\n")
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,136 @@
+"""Decode an untrusted image into the luma that PDQ hashes, safely and fast.
+
+Large JPEGs are decoded at 1/2, 1/4 or 1/8 scale by libjpeg's DCT scaling (Pillow's
+``draft``); ``signals.pdq`` corrects for the scale, so the hash stays that of the full
+image while the decoder skips most of the inverse DCT and colour conversion work.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, UnidentifiedImageError
+
+from reclaim.config import MediaLimits
+from reclaim.errors import N_, MediaError, MediaLimitError
+from reclaim.media.sniff import is_heif
+from reclaim.signals.pdq import luma_from_rgb
+
+# Decode a JPEG no smaller than this on its short side. At 1/8 scale a 4000x3000 photo
+# is 500x375; PDQ's blur is ~N/64 pixels wide, so each blur window still spans 3+ reduced
+# pixels and the hash drifts about a bit on average (benchmarks/README.md).
+MIN_REDUCED_SIDE: Final = 360
+_SCALES: Final = (8, 4, 2)
+
+# EXIF orientation -> the numpy operation that shows the picture upright (as ImageOps.exif_transpose).
+_ORIENTATION: Final = {
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1, :],
+    5: lambda a: a.T,
+    6: lambda a: np.rot90(a, -1),
+    7: lambda a: a[::-1, ::-1].T,
+    8: lambda a: np.rot90(a, 1),
+}
+_EXIF_ORIENTATION_TAG: Final = 0x0112
+
+LumaArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class DecodedLuma:
+    """Upright luma, possibly reduced, and the upright (width, height) of the full image."""
+
+    luma: LumaArray
+    full_size: tuple[int, int]
+
+
+def decode_luma(data: bytes, path: Path, limits: MediaLimits) -> DecodedLuma:
+    """Decode image bytes into upright luma; every failure is a MediaError naming ``path``."""
+    if is_heif(data[:64]):
+        _register_heif()
+    # Pillow checks pixel counts when it opens a file, before decoding; make its check ours.
+    Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                _check_pixels(image.size, path, limits)
+                return _decode_open_image(image)
+    except MediaError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise MediaLimitError(
+            N_("{path} has more than {limit} pixels: a decompression bomb, or too big to open safely."),
+            path=str(path),
+            limit=limits.max_image_pixels,
+        ) from None
+    except UnidentifiedImageError:
+        raise MediaError(N_("{path} is not an image that can be read."), path=str(path)) from None
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, MemoryError) as error:
+        raise MediaError(
+            N_("{path} is damaged or cut short ({reason})."), path=str(path), reason=_reason(error)
+        ) from None
+
+
+def _decode_open_image(image: Image.Image) -> DecodedLuma:
+    orientation = _orientation(image)
+    full_size = image.size
+    if image.format == "JPEG" and image.mode in ("RGB", "L", "YCbCr"):
+        scale = _jpeg_scale(image.size)
+        if scale > 1:
+            image.draft(image.mode if image.mode == "L" else "RGB", (full_size[0] // scale, full_size[1] // scale))
+    image.seek(0)  # first frame of a GIF or multi-page TIFF
+    luma = _luma(image)
+    if orientation in _ORIENTATION:
+        luma = np.ascontiguousarray(_ORIENTATION[orientation](luma))
+        if orientation >= 5:
+            full_size = (full_size[1], full_size[0])
+    return DecodedLuma(luma, full_size)
+
+
+def _luma(image: Image.Image) -> LumaArray:
+    if image.mode == "L":
+        return np.asarray(image, dtype=np.float32)
+    return luma_from_rgb(np.asarray(image.convert("RGB")))
+
+
+def _jpeg_scale(size: tuple[int, int]) -> int:
+    short = min(size)
+    return next((s for s in _SCALES if short // s >= MIN_REDUCED_SIDE), 1)
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(_EXIF_ORIENTATION_TAG, 1)
+    except Exception:  # a broken EXIF block must not lose the photo; treat it as upright
+        return 1
+    return value if isinstance(value, int) else 1
+
+
+def _check_pixels(size: tuple[int, int], path: Path, limits: MediaLimits) -> None:
+    pixels = size[0] * size[1]
+    if pixels > limits.max_image_pixels:
+        raise MediaLimitError(
+            N_("{path} has more than {limit} pixels: a decompression bomb, or too big to open safely."),
+            path=str(path),
+            limit=limits.max_image_pixels,
+        )
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:120]
+
+
+def _register_heif() -> None:
+    # Imported only for HEIF files: it costs start-up time that JPEG-only runs need not pay.
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()

@@ -1,0 +1,68 @@
+"""What a file is, from its first bytes: the extension of a file found online proves nothing."""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+MediaKind = Literal["image", "video"]
+
+# ISO base media files (ftyp box) carry a brand: HEIF/AVIF brands are still images,
+# the rest (isom, mp42, qt, 3gp ...) are videos.
+_IMAGE_BRANDS: Final = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+_IMAGE_MAGIC: Final = (
+    b"\xff\xd8\xff",  # JPEG
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF87a",
+    b"GIF89a",
+    b"BM",
+    b"II*\x00",  # TIFF, little-endian
+    b"MM\x00*",  # TIFF, big-endian
+)
+_VIDEO_MAGIC: Final = (
+    b"\x1a\x45\xdf\xa3",  # Matroska / WebM
+    b"FLV",
+    b"\x00\x00\x01\xba",  # MPEG program stream
+    b"\x00\x00\x01\xb3",  # MPEG video
+    b"0&\xb2u\x8ef\xcf\x11",  # ASF / WMV
+)
+HEAD_BYTES: Final = 512
+
+
+def sniff_media_kind(head: bytes) -> MediaKind | None:
+    """``image``, ``video`` or None for the first bytes of a file."""
+    if head.startswith(_IMAGE_MAGIC):
+        return "image"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "video"
+    if head[4:8] == b"ftyp":
+        return "image" if is_heif(head) else "video"
+    if head.startswith(_VIDEO_MAGIC) or (len(head) > 188 and head[0] == 0x47 and head[188] == 0x47):
+        return "video"
+    return None
+
+
+def is_heif(head: bytes) -> bool:
+    """True for HEIF/AVIF still images (iPhone photos), which Pillow reads through pillow-heif."""
+    if head[4:8] != b"ftyp":
+        return False
+    size = int.from_bytes(head[:4], "big")
+    box = head[8 : min(size, len(head))]
+    brands = {box[i : i + 4] for i in range(0, len(box) - 3, 4) if i != 4}  # skip minor version
+    return bool(brands & _IMAGE_BRANDS)
+
+
+def describe_unknown(head: bytes) -> str:
+    """A few words on what a non-media file seems to be, for the error message."""
+    if not head:
+        return "empty"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "binary"
+    return "text"

@@ -1,0 +1,256 @@
+"""Decode an untrusted video with PyAV and sample it the way Meta's vPDQ reference does.
+
+The reference (ThreatExchange ``vpdq/cpp/vpdq/cpp/hashing/filehasher.cpp``) decodes every
+frame, counts them in the order the decoder returns them, and hashes every
+``int(seconds_per_hash * fps)``-th one, with ``fps`` the stream's average frame rate and
+the timestamp ``index / fps``. We keep those conventions so our hashes line up with hashes
+made by the reference and by HMA installations.
+
+Limits (file size, frame pixels, duration) are checked from the container before the
+first frame is decoded, and again while decoding, because headers can lie.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Final, NamedTuple, cast
+
+import av
+import av.container
+import av.video.frame
+import av.video.stream
+import numpy as np
+import numpy.typing as npt
+
+from reclaim.config import MediaLimits
+from reclaim.errors import N_, MediaError, MediaLimitError
+from reclaim.media.sniff import HEAD_BYTES, describe_unknown, sniff_media_kind
+
+# Demuxers we accept. Playlist and concat demuxers (hls, concat, ...) open other files or
+# URLs named inside the file, the classic way a crafted ".mp4" reads /etc/passwd or
+# reaches an internal host, so a found file may only be one of these plain containers.
+_DEMUXERS: Final = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,asf,ogg"
+# A file is read from the local disk and nothing else: no network, no nested protocols.
+_OPEN_OPTIONS: Final = {"protocol_whitelist": "file", "format_whitelist": _DEMUXERS}
+# A decoder may stop early on bad input; fewer frames than the container promised by
+# more than this share means the file was cut off (a half-finished download).
+_TRUNCATION_TOLERANCE: Final = 0.02
+# Whole sentences, not a "{reason}" filled in English, so each one is translated.
+_NOT_VIDEO: Final = {
+    "image": N_("{path} is not a video (it is an image)."),
+    "text": N_("{path} is not a video (it is text)."),
+    "pdf": N_("{path} is not a video (it is a PDF document)."),
+    "zip": N_("{path} is not a video (it is a zip archive)."),
+}
+_DECODE_ERRORS: Final = (av.FFmpegError, OSError, ValueError, EOFError, MemoryError)
+
+
+@dataclass(frozen=True, slots=True)
+class VideoInfo:
+    """What the container says about the first video stream, checked against the limits."""
+
+    width: int
+    height: int
+    fps: float
+    duration_seconds: float | None
+    frame_count: int | None
+
+
+class SampledFrame(NamedTuple):
+    """One sampled frame: its index in decode order, ``frame / fps`` and its RGB pixels."""
+
+    frame: int
+    timestamp: float
+    rgb: npt.NDArray[np.uint8]
+
+
+def probe_video(path: Path | str, limits: MediaLimits) -> VideoInfo:
+    """Read a video's header and check it against ``limits``, without decoding a frame."""
+    file = _checked_file(Path(path), limits)
+    with _open(file) as container:
+        return _stream_info(file, container, limits)[1]
+
+
+def sample_frames(
+    path: Path | str, limits: MediaLimits, seconds_per_sample: float = 1.0
+) -> Iterator[SampledFrame]:
+    """Decode every frame, yield one every ``seconds_per_sample`` as RGB (vPDQ's sampling).
+
+    Frames are streamed: only the frame being yielded is held, whatever the video's length.
+    Raises MediaError for a file that is not a decodable video, MediaLimitError for one
+    over the limits.
+    """
+    if not seconds_per_sample > 0:
+        raise ValueError("seconds_per_sample must be greater than zero")
+    file = _checked_file(Path(path), limits)
+    with _open(file) as container:
+        stream, info = _stream_info(file, container, limits)
+        # The reference truncates (29.97 fps gives every 29th frame), and falls back to
+        # every frame when the video has less than one frame per sample period.
+        step = max(1, int(seconds_per_sample * info.fps))
+        max_frames = math.floor(limits.max_video_seconds * info.fps) + 1
+        # Frame threading decodes several frames at once; frames still come out in order.
+        stream.thread_type = "AUTO"
+        index = -1
+        try:
+            for index, frame in enumerate(container.decode(stream)):
+                if index >= max_frames:
+                    raise _too_long(file, limits)
+                if index % step:
+                    continue
+                _check_frame_pixels(file, frame, limits)
+                yield SampledFrame(index, index / info.fps, _rgb(frame))
+        except _DECODE_ERRORS as error:
+            raise _not_decodable(file, error, index + 1) from None
+        _check_complete(file, info, decoded=index + 1)
+
+
+def _checked_file(path: Path, limits: MediaLimits) -> Path:
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except FileNotFoundError:
+        raise MediaError(N_("{path} does not exist."), path=str(path)) from None
+    except OSError as error:
+        raise MediaError(
+            N_("{path} cannot be read ({reason})."), path=str(path), reason=error.strerror or error
+        ) from None
+    if size == 0:
+        raise MediaError(N_("{path} is empty (0 bytes)."), path=str(path))
+    if size > limits.max_file_bytes:
+        raise MediaLimitError(
+            N_("{path} is {size} bytes, more than the limit of {limit} bytes."),
+            path=str(path),
+            size=size,
+            limit=limits.max_file_bytes,
+        )
+    kind = sniff_media_kind(head) or describe_unknown(head)
+    if kind in _NOT_VIDEO:
+        # Said before FFmpeg probes it: "it is text" helps more than "Invalid data found".
+        raise MediaError(_NOT_VIDEO[kind], path=str(path))
+    return path
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    # "file:" stops FFmpeg from reading a name such as "concat:a|b" or "http://..." as a URL.
+    url = "file:" + str(path.resolve())
+    try:
+        return av.open(url, mode="r", options=_OPEN_OPTIONS)
+    except _DECODE_ERRORS as error:
+        raise MediaError(
+            N_("{path} is not a video ({reason})."), path=str(path), reason=_reason(error)
+        ) from None
+
+
+def _stream_info(
+    path: Path, container: av.container.InputContainer, limits: MediaLimits
+) -> tuple[av.video.stream.VideoStream, VideoInfo]:
+    if not container.streams.video:
+        raise MediaError(N_("{path} has no video stream."), path=str(path))
+    stream = container.streams.video[0]
+    width, height = stream.codec_context.width, stream.codec_context.height
+    if width <= 0 or height <= 0:
+        raise MediaError(N_("{path} is not a video ({reason})."), path=str(path), reason="no frame size")
+    if width * height > limits.max_video_pixels:
+        raise MediaLimitError(
+            N_("{path} has {width}x{height} frames, more than the limit of {limit} pixels."),
+            path=str(path),
+            width=width,
+            height=height,
+            limit=limits.max_video_pixels,
+        )
+    fps = _frame_rate(stream)
+    if fps is None:
+        raise MediaError(N_("{path} is not a video ({reason})."), path=str(path), reason="no frame rate")
+    duration = _duration_seconds(container, stream)
+    if duration is not None and duration > limits.max_video_seconds:
+        raise _too_long(path, limits, duration)
+    frame_count = stream.frames or None
+    return stream, VideoInfo(width, height, fps, duration, frame_count)
+
+
+def _frame_rate(stream: av.video.stream.VideoStream) -> float | None:
+    # As the reference: the average rate, else the lowest rate that represents every timestamp.
+    for rate in (stream.average_rate, stream.base_rate):
+        if isinstance(rate, Fraction) and rate > 0:
+            return float(rate)
+    return None
+
+
+def _duration_seconds(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream
+) -> float | None:
+    if stream.duration is not None and stream.time_base is not None and stream.duration > 0:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None and container.duration > 0:
+        return container.duration / av.time_base
+    return None
+
+
+def _check_frame_pixels(path: Path, frame: av.video.frame.VideoFrame, limits: MediaLimits) -> None:
+    # H.264 and HEVC may change the frame size mid-stream, past what the header said.
+    if frame.width * frame.height > limits.max_video_pixels:
+        raise MediaLimitError(
+            N_("{path} has {width}x{height} frames, more than the limit of {limit} pixels."),
+            path=str(path),
+            width=frame.width,
+            height=frame.height,
+            limit=limits.max_video_pixels,
+        )
+
+
+def _check_complete(path: Path, info: VideoInfo, decoded: int) -> None:
+    if decoded == 0:
+        raise MediaError(N_("{path} is not a video ({reason})."), path=str(path), reason="no frame decodes")
+    expected = info.frame_count
+    if expected is not None and decoded < expected * (1 - _TRUNCATION_TOLERANCE):
+        raise MediaError(
+            N_("{path} is cut off: {decoded} of {expected} frames decode."),
+            path=str(path),
+            decoded=decoded,
+            expected=expected,
+        )
+
+
+def _rgb(frame: av.video.frame.VideoFrame) -> npt.NDArray[np.uint8]:
+    # The reference converts with swscale's default BT.601 matrix whatever the stream says.
+    # rgb24 is 8 bits a channel; PyAV's stub types every format's array at once.
+    return cast("npt.NDArray[np.uint8]", frame.to_ndarray(format="rgb24", src_colorspace="ITU601"))
+
+
+def _too_long(path: Path, limits: MediaLimits, seconds: float | None = None) -> MediaLimitError:
+    if seconds is None:
+        return MediaLimitError(
+            N_("{path} runs longer than the limit of {limit:.0f} seconds."),
+            path=str(path),
+            limit=limits.max_video_seconds,
+        )
+    return MediaLimitError(
+        N_("{path} runs {seconds:.0f} seconds, longer than the limit of {limit:.0f} seconds."),
+        path=str(path),
+        seconds=seconds,
+        limit=limits.max_video_seconds,
+    )
+
+
+def _not_decodable(path: Path, error: BaseException, decoded: int) -> MediaError:
+    if decoded == 0:
+        return MediaError(N_("{path} is not a video ({reason})."), path=str(path), reason=_reason(error))
+    return MediaError(
+        N_("{path} is damaged after frame {decoded} ({reason})."),
+        path=str(path),
+        decoded=decoded,
+        reason=_reason(error),
+    )
+
+
+def _reason(error: BaseException) -> str:
+    # FFmpeg's own words ("Invalid data found when processing input"), without errno or path.
+    if isinstance(error, av.FFmpegError) and error.strerror:
+        return str(error.strerror)
+    return type(error).__name__ if not str(error) else str(error).splitlines()[0]

@@ -1,0 +1,1 @@
+"""Use cases that combine the library pieces; the only layer that does."""

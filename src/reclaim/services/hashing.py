@@ -1,0 +1,202 @@
+"""Hash files and folders: digests, PDQ for photos, vPDQ for videos, in parallel across cores."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from reclaim.config import MediaLimits
+from reclaim.errors import N_, MediaError, MediaLimitError, ReclaimError
+from reclaim.media.sniff import HEAD_BYTES, MediaKind, describe_unknown, sniff_media_kind
+from reclaim.signals.digests import digests_of_bytes, digests_of_chunks
+from reclaim.signals.pdq import PdqHash
+
+if TYPE_CHECKING:
+    from reclaim.signals.vpdq import VpdqFrame
+
+# Extensions that make a file in a folder worth trying even when its bytes are not
+# recognised, so that a broken photo is reported instead of silently passed over.
+MEDIA_EXTENSIONS: Final = frozenset(
+    ".jpg .jpeg .jpe .jfif .png .gif .bmp .tif .tiff .webp .heic .heif .avif "
+    ".mp4 .m4v .mov .3gp .mkv .webm .avi .wmv .flv .mpg .mpeg .ts".split()
+)
+_CHUNK: Final = 1 << 20
+
+
+@dataclass(frozen=True)
+class HashResult:
+    path: Path
+    kind: MediaKind
+    sha256: str
+    md5: str
+    pdq: PdqHash | None
+    vpdq: tuple[VpdqFrame, ...] | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``reclaim hash --json`` line (DESIGN.md)."""
+        return {
+            "path": str(self.path),
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "md5": self.md5,
+            "pdq": {"hash": self.pdq.hex, "quality": self.pdq.quality} if self.pdq else None,
+            "vpdq": [frame.to_json() for frame in self.vpdq] if self.vpdq is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class HashFailure:
+    path: Path
+    error: ReclaimError
+
+
+@dataclass(frozen=True)
+class MediaFiles:
+    """The files to hash, and how many files in the given folders were not media at all."""
+
+    files: tuple[Path, ...]
+    skipped: int
+
+
+def find_media_files(paths: Sequence[Path]) -> MediaFiles:
+    """Expand folders recursively (sorted); files named on the command line are always tried."""
+    files: list[Path] = []
+    skipped = 0
+    for path in paths:
+        if path.is_dir():
+            # Broken links and other non-files stay in: named like media, they get reported.
+            for found in sorted(p for p in path.rglob("*") if not p.is_dir() and not p.name.startswith(".")):
+                if found.suffix.lower() in MEDIA_EXTENSIONS or _looks_like_media(found):
+                    files.append(found)
+                else:
+                    skipped += 1
+        else:
+            files.append(path)
+    return MediaFiles(tuple(files), skipped)
+
+
+def hash_file(path: Path, limits: MediaLimits) -> HashResult:
+    """Hash one file; raises a ReclaimError that names the file when it cannot."""
+    head = _read_head(path, limits)
+    kind = sniff_media_kind(head)
+    if kind is None:
+        what = describe_unknown(head)
+        if what == "empty":
+            raise MediaError(N_("{path} is empty (0 bytes)."), path=str(path))
+        raise MediaError(N_("{path} is not a photo or a video (it looks like {what})."), path=str(path), what=what)
+    if kind == "image":
+        return _hash_image(path, limits)
+    return _hash_video(path, limits)
+
+
+def hash_files(
+    paths: Iterable[Path],
+    limits: MediaLimits,
+    workers: int | None = None,
+    on_done: Callable[[HashResult | HashFailure], None] | None = None,
+) -> Iterator[HashResult | HashFailure]:
+    """Hash files in order, using ``workers`` processes (default: every core)."""
+    files = list(paths)
+    count = min(workers or os.cpu_count() or 1, len(files))
+    if count <= 1:
+        outcomes: Iterable[HashResult | HashFailure] = (_hash_or_failure(p, limits) for p in files)
+        yield from _report(outcomes, on_done)
+        return
+    with ProcessPoolExecutor(max_workers=count) as pool:
+        jobs = pool.map(_hash_or_failure, files, [limits] * len(files))
+        yield from _report(jobs, on_done)
+
+
+def _report(
+    outcomes: Iterable[HashResult | HashFailure], on_done: Callable[[HashResult | HashFailure], None] | None
+) -> Iterator[HashResult | HashFailure]:
+    for outcome in outcomes:
+        if on_done:
+            on_done(outcome)
+        yield outcome
+
+
+def _hash_or_failure(path: Path, limits: MediaLimits) -> HashResult | HashFailure:
+    try:
+        return hash_file(path, limits)
+    except ReclaimError as error:
+        return HashFailure(path, error)
+
+
+def _hash_image(path: Path, limits: MediaLimits) -> HashResult:
+    from reclaim.media.image import decode_luma
+    from reclaim.signals.pdq import pdq_from_luma
+
+    data = _read_all(path)
+    digests = digests_of_bytes(data)
+    decoded = decode_luma(data, path, limits)
+    pdq = pdq_from_luma(decoded.luma, decoded.full_size)
+    return HashResult(path, "image", digests.sha256, digests.md5, pdq, None)
+
+
+def _hash_video(path: Path, limits: MediaLimits) -> HashResult:
+    # PyAV costs start-up time, so it is loaded only when a video turns up.
+    from reclaim.signals.vpdq import hash_video
+
+    digests = digests_of_chunks(_read_chunks(path))
+    frames = hash_video(path, limits)
+    return HashResult(path, "video", digests.sha256, digests.md5, None, tuple(frames))
+
+
+def _read_head(path: Path, limits: MediaLimits) -> bytes:
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A pipe or device would block or never end; only plain files are media.
+            raise MediaError(N_("{path} is not a regular file."), path=str(path))
+        size = info.st_size
+        if size > limits.max_file_bytes:
+            raise MediaLimitError(
+                N_("{path} is {size} bytes, more than the limit of {limit} bytes."),
+                path=str(path),
+                size=size,
+                limit=limits.max_file_bytes,
+            )
+        with path.open("rb") as handle:
+            return handle.read(HEAD_BYTES)
+    except FileNotFoundError:
+        raise MediaError(N_("{path} does not exist."), path=str(path)) from None
+    except OSError as error:
+        raise MediaError(
+            N_("{path} cannot be read ({reason})."), path=str(path), reason=error.strerror or str(error)
+        ) from None
+
+
+def _read_all(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise MediaError(
+            N_("{path} cannot be read ({reason})."), path=str(path), reason=error.strerror or str(error)
+        ) from None
+
+
+def _read_chunks(path: Path) -> Iterator[bytes]:
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                yield chunk
+    except OSError as error:
+        raise MediaError(
+            N_("{path} cannot be read ({reason})."), path=str(path), reason=error.strerror or str(error)
+        ) from None
+
+
+def _looks_like_media(path: Path) -> bool:
+    if not path.is_file():
+        return False  # never open a pipe or device to sniff it: it may block
+    try:
+        with path.open("rb") as handle:
+            return sniff_media_kind(handle.read(HEAD_BYTES)) is not None
+    except OSError:
+        return True  # unreadable: try it, so the user hears why it failed

@@ -1,0 +1,72 @@
+"""Tables, as SQLAlchemy 2 typed declarative models; they never leave ``reclaim.store``.
+
+Adding a table: add a model here, then a hand-reviewed revision in ``migrations/versions``;
+``tests/store/test_migrations.py`` fails until the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import JSON, ForeignKey, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from reclaim.store.types import UTCDateTime
+
+# Explicit names keep migrations identical on SQLite and PostgreSQL, and let later
+# migrations drop or alter a constraint by name (SQLite batch mode needs the name).
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute once
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Installation(Base):
+    """This installation's identity: the key that signs its evidence logs. One row."""
+
+    __tablename__ = "installations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # a UUID, as text
+    created_at: Mapped[datetime]
+    # Raw Ed25519 public key (32 bytes) and the SHA-256 of it, both as lowercase hex.
+    signing_public_key: Mapped[str] = mapped_column(String(64))
+    key_fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class Case(Base):
+    """One person's case: what she protects, what was found, what was sent where."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    # Free text rather than an enum or CHECK: the case state machine (reclaim.cases) owns the
+    # values, and adding a state should not need a table rebuild on SQLite.
+    status: Mapped[str] = mapped_column(String(32))
+
+
+class AuditEvent(Base):
+    """Who did what, when. Outlives the case it names: withdrawal keeps the record that it happened."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    # SET NULL, not CASCADE: deleting a case must not erase the trail that it was deleted.
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    detail: Mapped[dict[str, Any]]
