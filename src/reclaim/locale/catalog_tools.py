@@ -51,8 +51,15 @@ def update_catalogs() -> None:
     for code in LANGUAGES.values():
         path = catalog_path(code, "po")
         path.parent.mkdir(parents=True, exist_ok=True)
-        catalog = read_catalog(code) if path.exists() else Catalog(locale=code, domain=DOMAIN, project="reclaim")
+        catalog = (
+            read_catalog(code) if path.exists() else Catalog(locale=code, domain=DOMAIN, project="reclaim")
+        )
         catalog.update(template, no_fuzzy_matching=True)
+        # The header is ours, not a machine guess: a fuzzy header would be left out of the .mo,
+        # and with it the plural rule (Chinese has one form).
+        catalog.fuzzy = False
+        catalog.copyright_holder = "Reclaim contributors"
+        catalog.last_translator = "Reclaim contributors"
         with path.open("wb") as handle:
             write_po(handle, catalog, sort_output=True, ignore_obsolete=True, include_previous=False)
 

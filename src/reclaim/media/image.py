@@ -49,10 +49,14 @@ class DecodedLuma:
 
     luma: LumaArray
     full_size: tuple[int, int]
+    scale: int  # 1, or the JPEG DCT scaling denominator the decoder used
 
 
-def decode_luma(data: bytes, path: Path, limits: MediaLimits) -> DecodedLuma:
-    """Decode image bytes into upright luma; every failure is a MediaError naming ``path``."""
+def decode_luma(data: bytes, path: Path, limits: MediaLimits, max_scale: int = 8) -> DecodedLuma:
+    """Decode image bytes into upright luma; every failure is a MediaError naming ``path``.
+
+    A large JPEG is decoded at up to 1/``max_scale`` of its size.
+    """
     if is_heif(data[:64]):
         _register_heif()
     # Pillow checks pixel counts when it opens a file, before decoding; make its check ours.
@@ -62,7 +66,7 @@ def decode_luma(data: bytes, path: Path, limits: MediaLimits) -> DecodedLuma:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 _check_pixels(image.size, path, limits)
-                return _decode_open_image(image)
+                return _decode_open_image(image, max_scale)
     except MediaError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -79,11 +83,12 @@ def decode_luma(data: bytes, path: Path, limits: MediaLimits) -> DecodedLuma:
         ) from None
 
 
-def _decode_open_image(image: Image.Image) -> DecodedLuma:
+def _decode_open_image(image: Image.Image, max_scale: int) -> DecodedLuma:
     orientation = _orientation(image)
     full_size = image.size
+    scale = 1
     if image.format == "JPEG" and image.mode in ("RGB", "L", "YCbCr"):
-        scale = _jpeg_scale(image.size)
+        scale = _jpeg_scale(image.size, max_scale)
         if scale > 1:
             image.draft(image.mode if image.mode == "L" else "RGB", (full_size[0] // scale, full_size[1] // scale))
     image.seek(0)  # first frame of a GIF or multi-page TIFF
@@ -92,7 +97,7 @@ def _decode_open_image(image: Image.Image) -> DecodedLuma:
         luma = np.ascontiguousarray(_ORIENTATION[orientation](luma))
         if orientation >= 5:
             full_size = (full_size[1], full_size[0])
-    return DecodedLuma(luma, full_size)
+    return DecodedLuma(luma, full_size, scale)
 
 
 def _luma(image: Image.Image) -> LumaArray:
@@ -101,9 +106,9 @@ def _luma(image: Image.Image) -> LumaArray:
     return luma_from_rgb(np.asarray(image.convert("RGB")))
 
 
-def _jpeg_scale(size: tuple[int, int]) -> int:
+def _jpeg_scale(size: tuple[int, int], max_scale: int) -> int:
     short = min(size)
-    return next((s for s in _SCALES if short // s >= MIN_REDUCED_SIDE), 1)
+    return next((s for s in _SCALES if s <= max_scale and short // s >= MIN_REDUCED_SIDE), 1)
 
 
 def _orientation(image: Image.Image) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from typing import Final, Literal
 
 MediaKind = Literal["image", "video"]
@@ -54,7 +55,7 @@ def is_heif(head: bytes) -> bool:
 
 
 def describe_unknown(head: bytes) -> str:
-    """A few words on what a non-media file seems to be, for the error message."""
+    """What a non-media file seems to be: ``empty``, ``pdf``, ``zip``, ``text`` or ``binary``."""
     if not head:
         return "empty"
     if head.startswith(b"%PDF"):
@@ -62,7 +63,8 @@ def describe_unknown(head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "zip"
     try:
-        head.decode("utf-8")
+        # Incremental, so a character cut off at the end of the head is not called binary.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return "binary"
     return "text"

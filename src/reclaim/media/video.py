@@ -13,6 +13,7 @@ first frame is decoded, and again while decoding, because headers can lie.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -36,9 +37,12 @@ from reclaim.media.sniff import HEAD_BYTES, describe_unknown, sniff_media_kind
 _DEMUXERS: Final = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,asf,ogg"
 # A file is read from the local disk and nothing else: no network, no nested protocols.
 _OPEN_OPTIONS: Final = {"protocol_whitelist": "file", "format_whitelist": _DEMUXERS}
-# A decoder may stop early on bad input; fewer frames than the container promised by
-# more than this share means the file was cut off (a half-finished download).
-_TRUNCATION_TOLERANCE: Final = 0.02
+# Fewer decoded frames than the container's index lists means the file was cut off (a
+# half-finished download). Edit lists may hide a few indexed frames legitimately, so we
+# allow a second's worth, or 2% of a long video, before calling it cut off.
+_TRUNCATION_SHARE: Final = 0.02
+# Frame threads each hold a frame in flight: at the 8K pixel limit that is ~50 MB apiece.
+_MAX_DECODER_THREADS: Final = 8
 # Whole sentences, not a "{reason}" filled in English, so each one is translated.
 _NOT_VIDEO: Final = {
     "image": N_("{path} is not a video (it is an image)."),
@@ -95,6 +99,7 @@ def sample_frames(
         max_frames = math.floor(limits.max_video_seconds * info.fps) + 1
         # Frame threading decodes several frames at once; frames still come out in order.
         stream.thread_type = "AUTO"
+        stream.thread_count = min(_MAX_DECODER_THREADS, os.cpu_count() or 1)
         index = -1
         try:
             for index, frame in enumerate(container.decode(stream)):
@@ -105,7 +110,7 @@ def sample_frames(
                 _check_frame_pixels(file, frame, limits)
                 yield SampledFrame(index, index / info.fps, _rgb(frame))
         except _DECODE_ERRORS as error:
-            raise _not_decodable(file, error, index + 1) from None
+            raise _not_decodable(file, info, error, index + 1) from None
         _check_complete(file, info, decoded=index + 1)
 
 
@@ -155,7 +160,7 @@ def _stream_info(
     stream = container.streams.video[0]
     width, height = stream.codec_context.width, stream.codec_context.height
     if width <= 0 or height <= 0:
-        raise MediaError(N_("{path} is not a video ({reason})."), path=str(path), reason="no frame size")
+        raise MediaError(N_("{path} is not a video (its frames have no size)."), path=str(path))
     if width * height > limits.max_video_pixels:
         raise MediaLimitError(
             N_("{path} has {width}x{height} frames, more than the limit of {limit} pixels."),
@@ -166,7 +171,7 @@ def _stream_info(
         )
     fps = _frame_rate(stream)
     if fps is None:
-        raise MediaError(N_("{path} is not a video ({reason})."), path=str(path), reason="no frame rate")
+        raise MediaError(N_("{path} is not a video (it has no frame rate)."), path=str(path))
     duration = _duration_seconds(container, stream)
     if duration is not None and duration > limits.max_video_seconds:
         raise _too_long(path, limits, duration)
@@ -206,15 +211,23 @@ def _check_frame_pixels(path: Path, frame: av.video.frame.VideoFrame, limits: Me
 
 def _check_complete(path: Path, info: VideoInfo, decoded: int) -> None:
     if decoded == 0:
-        raise MediaError(N_("{path} is not a video ({reason})."), path=str(path), reason="no frame decodes")
+        raise MediaError(N_("{path} is not a video (no frame decodes)."), path=str(path))
+    if _is_cut_off(info, decoded):
+        raise _cut_off(path, info, decoded)
+
+
+def _is_cut_off(info: VideoInfo, decoded: int) -> bool:
     expected = info.frame_count
-    if expected is not None and decoded < expected * (1 - _TRUNCATION_TOLERANCE):
-        raise MediaError(
-            N_("{path} is cut off: {decoded} of {expected} frames decode."),
-            path=str(path),
-            decoded=decoded,
-            expected=expected,
-        )
+    return expected is not None and expected - decoded > max(info.fps, expected * _TRUNCATION_SHARE)
+
+
+def _cut_off(path: Path, info: VideoInfo, decoded: int) -> MediaError:
+    return MediaError(
+        N_("{path} is cut off: {decoded} of {expected} frames decode."),
+        path=str(path),
+        decoded=decoded,
+        expected=info.frame_count,
+    )
 
 
 def _rgb(frame: av.video.frame.VideoFrame) -> npt.NDArray[np.uint8]:
@@ -238,9 +251,12 @@ def _too_long(path: Path, limits: MediaLimits, seconds: float | None = None) -> 
     )
 
 
-def _not_decodable(path: Path, error: BaseException, decoded: int) -> MediaError:
+def _not_decodable(path: Path, info: VideoInfo, error: BaseException, decoded: int) -> MediaError:
     if decoded == 0:
         return MediaError(N_("{path} is not a video ({reason})."), path=str(path), reason=_reason(error))
+    # A decoder may fail on the last, partial packet of a cut-off file or simply stop.
+    if _is_cut_off(info, decoded):
+        return _cut_off(path, info, decoded)
     return MediaError(
         N_("{path} is damaged after frame {decoded} ({reason})."),
         path=str(path),

@@ -141,6 +141,18 @@ def grid_quality(grid: FloatArray) -> int:
     return min(total // 90, 100)
 
 
+def coefficients_near_median(grid: FloatArray, tolerance: float = 0.05) -> int:
+    """How many of the 256 coefficients lie within ``tolerance`` standard deviations of the median.
+
+    A photo with a flat spectrum (wood grain, fabric) has a hash that tiny changes flip; the
+    caller can then afford a more exact decode for it.
+    """
+    basis = _dct_basis()
+    coefficients = basis @ grid @ basis.T
+    spread = float(coefficients.std()) or 1.0
+    return int((np.abs(coefficients - np.median(coefficients)) < tolerance * spread).sum())
+
+
 def _hash_with_quality(grid: FloatArray, quality: int) -> PdqHash:
     basis = _dct_basis()
     coefficients = basis @ grid @ basis.T

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, NamedTuple
@@ -53,7 +53,7 @@ class VpdqFrame:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> VpdqFrame:
+    def from_json(cls, data: Mapping[str, object]) -> VpdqFrame:
         """Parse the CLI's form; raises ValueError when a field is missing or malformed."""
         try:
             frame, timestamp = data["frame"], data["timestamp"]
