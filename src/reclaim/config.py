@@ -49,7 +49,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     limits = MediaLimits(
         max_file_bytes=_int_setting(env, "RECLAIM_MAX_FILE_BYTES", defaults.max_file_bytes),
         max_image_pixels=_int_setting(env, "RECLAIM_MAX_IMAGE_PIXELS", defaults.max_image_pixels),
-        max_video_seconds=float(_int_setting(env, "RECLAIM_MAX_VIDEO_SECONDS", int(defaults.max_video_seconds))),
+        max_video_seconds=float(
+            _int_setting(env, "RECLAIM_MAX_VIDEO_SECONDS", int(defaults.max_video_seconds))
+        ),
         max_video_pixels=_int_setting(env, "RECLAIM_MAX_VIDEO_PIXELS", defaults.max_video_pixels),
     )
     return Settings(home=home, database_url=database_url, limits=limits)

@@ -17,7 +17,9 @@ CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance"
 HASH_KEYS = {"path", "kind", "sha256", "md5", "pdq", "vpdq"}
 
 
-def reclaim(*args: str | Path, lang: str = "en", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def reclaim(
+    *args: str | Path, lang: str = "en", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "LANG": "C.UTF-8", **(env or {})}
     environment.pop("RECLAIM_LANG", None)
     command = [sys.executable, "-m", "reclaim", "--lang", lang, *map(str, args)]
@@ -76,7 +78,9 @@ def test_folder_with_broken_files_hashes_the_rest_and_names_each_problem(mixed_f
         ("dangling.jpg", "does not exist"),
     ],
 )
-def test_a_single_bad_file_fails_with_one_clear_line_and_exit_1(mixed_folder: Path, name: str, message: str) -> None:
+def test_a_single_bad_file_fails_with_one_clear_line_and_exit_1(
+    mixed_folder: Path, name: str, message: str
+) -> None:
     run = reclaim("hash", mixed_folder / name)
     assert run.returncode == 1
     assert run.stdout == ""
@@ -112,7 +116,11 @@ def test_chinese_locale_is_picked_up_from_lang(mixed_folder: Path) -> None:
     environment = {**os.environ, "LANG": "zh_CN.UTF-8"}
     run = subprocess.run(
         [sys.executable, "-m", "reclaim", "hash", str(mixed_folder / "empty.jpg")],
-        capture_output=True, text=True, env=environment, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
     )
     assert "错误" in run.stderr
 

@@ -43,7 +43,10 @@ def test_init_in_chinese_says_where_the_home_is(tmp_path: Path) -> None:
 
 
 def test_unreachable_database_is_one_clear_error(tmp_path: Path) -> None:
-    env = {"RECLAIM_HOME": str(tmp_path / "h"), "RECLAIM_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    env = {
+        "RECLAIM_HOME": str(tmp_path / "h"),
+        "RECLAIM_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+    }
     run = reclaim("init", env=env)
     assert run.returncode == 1
     assert "Traceback" not in run.stderr

@@ -125,5 +125,5 @@ def test_truncated_large_jpeg_is_reported_even_when_decoded_at_reduced_scale(pho
 
 def test_random_bytes_behind_a_jpeg_header_are_reported() -> None:
     garbage = b"\xff\xd8\xff\xe0" + np.random.default_rng(1).bytes(5000)
-    with pytest.raises(MediaError, match="garbage.jpg"):
+    with pytest.raises(MediaError, match=r"garbage\.jpg"):
         decode_luma(garbage, Path("garbage.jpg"), MediaLimits())

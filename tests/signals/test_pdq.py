@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -11,12 +12,16 @@ import pytest
 from PIL import Image
 
 from reclaim.config import MediaLimits
-from reclaim.services.hashing import hash_file
+from reclaim.media.image import decode_luma
+from reclaim.services.hashing import DRIFT_RISK_LIMIT, hash_file, pdq_of_image_bytes
 from reclaim.signals.pdq import (
     PdqHash,
     PdqSignal,
+    drift_risk,
     hamming_distance,
+    hash_from_grid,
     luma_from_rgb,
+    luma_grid,
     pdq_dihedral_from_luma,
     pdq_from_luma,
     validate_pdq_hex,
@@ -116,3 +121,41 @@ def test_hex_round_trip_and_validation() -> None:
     for bad in ["", "xyz", value[:-1], value + "0", "g" * 64]:
         with pytest.raises(ValueError, match="PDQ"):
             validate_pdq_hex(bad)
+
+
+def fine_grain_photo(seed: int) -> bytes:
+    """Wood-like grain finer than a JPEG block: the case a 1/8-scale decode gets wrong."""
+    rows, cols = np.mgrid[0:3000, 0:4000].astype(np.float32)
+    warp = 60 * np.sin(rows / 157 + seed) + 40 * np.sin(rows / 61 + cols / 900)
+    noise = np.random.default_rng(seed).normal(0, 6, rows.shape)
+    grey = np.clip(128 + 40 * np.sin((cols + warp) / 7.0) + noise, 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(np.stack([grey, grey, grey], axis=-1)).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def test_fine_texture_is_decoded_again_at_finer_scale_and_stays_close() -> None:
+    data = fine_grain_photo(1)
+    coarse = decode_luma(data, Path("grain.jpg"), MediaLimits())
+    assert coarse.scale == 8
+    coarse_grid = luma_grid(coarse.luma, coarse.full_size)
+    assert drift_risk(coarse.luma, coarse_grid) > DRIFT_RISK_LIMIT
+    with Image.open(io.BytesIO(data)) as image:
+        full = reference_hash(np.asarray(image.convert("RGB")))
+    coarse_distance = hamming_distance(hash_from_grid(coarse_grid).bits, full)
+    final_distance = hamming_distance(pdq_of_image_bytes(data, Path("grain.jpg"), MediaLimits()).bits, full)
+    assert final_distance <= 6 < coarse_distance
+
+
+def test_ordinary_photo_is_not_decoded_twice() -> None:
+    pixels = np.asarray(Image.fromarray(data_astronaut()).resize((4000, 3000)))
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=90)
+    decoded = decode_luma(buffer.getvalue(), Path("astronaut.jpg"), MediaLimits())
+    assert drift_risk(decoded.luma, luma_grid(decoded.luma, decoded.full_size)) < DRIFT_RISK_LIMIT
+
+
+def data_astronaut() -> np.ndarray:
+    from skimage import data
+
+    return data.astronaut()

@@ -1,6 +1,5 @@
 """The command tree, built in the reader's language (help text is fixed when commands register)."""
 
-
 import typer
 
 from reclaim import __version__
@@ -35,7 +34,10 @@ def build_app(translate: Translator) -> typer.Typer:
             False, "--version", callback=show_version, is_eager=True, help=_("Show the version and exit.")
         ),
         lang: str = typer.Option(
-            "", "--lang", metavar="zh|en", help=_("Language of messages: zh or en (default: from the locale).")
+            "",
+            "--lang",
+            metavar="zh|en",
+            help=_("Language of messages: zh or en (default: from the locale)."),
         ),
         debug: bool = typer.Option(False, "--debug", help=_("Show the full traceback when something fails.")),
     ) -> None:

@@ -1,6 +1,5 @@
 """``reclaim demo``: see Reclaim work on public sample photos, without touching your own home."""
 
-
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -18,9 +17,7 @@ def register(app: typer.Typer, translate: Translator) -> None:
 
     @app.command(
         "demo",
-        help=_(
-            "Run Reclaim on bundled public sample photos in a demo home of its own (SQLite, no server)."
-        ),
+        help=_("Run Reclaim on bundled public sample photos in a demo home of its own (SQLite, no server)."),
     )
     def demo_command(
         home: Optional[Path] = typer.Option(  # noqa: UP045 - Typer reads the annotation
@@ -46,7 +43,10 @@ def register(app: typer.Typer, translate: Translator) -> None:
         for result in report.results:
             quality = result.pdq.quality if result.pdq else 0
             pdq = result.pdq.hex if result.pdq else "-"
-            typer.echo(f"  {result.path.name:24} pdq {pdq}  " + translate.format("quality {quality}", quality=quality))
+            typer.echo(
+                f"  {result.path.name:24} pdq {pdq}  "
+                + translate.format("quality {quality}", quality=quality)
+            )
         if not report.near_duplicates:
             typer.echo(translate("No two photos are the same picture."))
         for pair in report.near_duplicates:

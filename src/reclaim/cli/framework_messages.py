@@ -24,6 +24,8 @@ _RICH_UTILS_STRINGS: Final = {
 
 
 def translate_framework(translate: Translator) -> None:
+    if translate.lang == "en":
+        return  # the framework speaks English already; skip importing rich's help renderer
     translate_click(translate)
     try:
         from typer import rich_utils

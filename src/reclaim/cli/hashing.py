@@ -1,6 +1,5 @@
 """``reclaim hash PATH...``: what Reclaim would keep of each photo or video, computed here."""
 
-
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,8 +23,15 @@ def register(app: typer.Typer, translate: Translator) -> None:
         ),
     )
     def hash_command(
-        paths: list[Path] = typer.Argument(..., metavar="PATH...", show_default=False, help=_("Photos, videos or folders (searched recursively).")),
-        json_output: bool = typer.Option(False, "--json", help=_("Print one JSON object per file and nothing else.")),
+        paths: list[Path] = typer.Argument(
+            ...,
+            metavar="PATH...",
+            show_default=False,
+            help=_("Photos, videos or folders (searched recursively)."),
+        ),
+        json_output: bool = typer.Option(
+            False, "--json", help=_("Print one JSON object per file and nothing else.")
+        ),
         workers: int = typer.Option(
             0, "--workers", min=0, help=_("Processes to use; 0 uses every CPU core.")
         ),
@@ -44,7 +50,9 @@ def hash_paths(translate: Translator, paths: list[Path], *, json_output: bool, w
         )
     hashed = failed = 0
     last_error: ReclaimError | None = None
-    with _progress(translate, len(found.files), show=stderr_is_terminal() and len(found.files) > 1) as advance:
+    with _progress(
+        translate, len(found.files), show=stderr_is_terminal() and len(found.files) > 1
+    ) as advance:
         for outcome in hash_files(found.files, settings.limits, workers=workers):
             advance()
             if isinstance(outcome, HashFailure):
@@ -68,7 +76,10 @@ def hash_paths(translate: Translator, paths: list[Path], *, json_output: bool, w
             err=True,
         )
     if failed and hashed:
-        typer.echo(translate.format("Hashed {hashed}, could not hash {failed}.", hashed=hashed, failed=failed), err=True)
+        typer.echo(
+            translate.format("Hashed {hashed}, could not hash {failed}.", hashed=hashed, failed=failed),
+            err=True,
+        )
     if hashed == 0 and last_error is not None:
         # Each failure was printed as it happened; say what to do once, and fail.
         typer.echo(translate.format("hint: {hint}", hint=translate(last_error.hint)), err=True)
@@ -83,11 +94,16 @@ def _print_result(translate: Translator, result: object) -> None:
     typer.echo(f"  sha256  {result.sha256}")
     typer.echo(f"  md5     {result.md5}")
     if result.pdq is not None:
-        typer.echo(f"  pdq     {result.pdq.hex}  " + translate.format("quality {quality}", quality=result.pdq.quality))
+        typer.echo(
+            f"  pdq     {result.pdq.hex}  "
+            + translate.format("quality {quality}", quality=result.pdq.quality)
+        )
         if result.pdq.is_low_quality:
             typer.echo("  " + translate("Low quality: this picture is too plain or small to match reliably."))
     if result.vpdq is not None:
-        typer.echo("  vpdq    " + translate.plural("{count} frame hash", "{count} frame hashes", len(result.vpdq)))
+        typer.echo(
+            "  vpdq    " + translate.plural("{count} frame hash", "{count} frame hashes", len(result.vpdq))
+        )
 
 
 @contextlib.contextmanager

@@ -1,6 +1,5 @@
 """``reclaim init``: create RECLAIM_HOME with its database, signing key and vault."""
 
-
 import typer
 
 from reclaim.cli.output import emit_json
@@ -32,4 +31,6 @@ def register(app: typer.Typer, translate: Translator) -> None:
         else:
             typer.echo(translate.format("The Reclaim home in {home} was already set up.", home=status.home))
         typer.echo(translate.format("Database: {url}", url=status.database_url))
-        typer.echo(translate.format("Signing key fingerprint: {fingerprint}", fingerprint=status.key_fingerprint))
+        typer.echo(
+            translate.format("Signing key fingerprint: {fingerprint}", fingerprint=status.key_fingerprint)
+        )

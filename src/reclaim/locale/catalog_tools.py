@@ -8,7 +8,6 @@ uses the same extraction to fail when a message lacks a translation in either la
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from reclaim.locale import DOMAIN, LANGUAGES, LOCALE_DIR, catalog_path

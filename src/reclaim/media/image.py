@@ -90,7 +90,9 @@ def _decode_open_image(image: Image.Image, max_scale: int) -> DecodedLuma:
     if image.format == "JPEG" and image.mode in ("RGB", "L", "YCbCr"):
         scale = _jpeg_scale(image.size, max_scale)
         if scale > 1:
-            image.draft(image.mode if image.mode == "L" else "RGB", (full_size[0] // scale, full_size[1] // scale))
+            image.draft(
+                image.mode if image.mode == "L" else "RGB", (full_size[0] // scale, full_size[1] // scale)
+            )
     image.seek(0)  # first frame of a GIF or multi-page TIFF
     luma = _luma(image)
     if orientation in _ORIENTATION:

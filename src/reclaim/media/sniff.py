@@ -9,7 +9,18 @@ MediaKind = Literal["image", "video"]
 
 # ISO base media files (ftyp box) carry a brand: HEIF/AVIF brands are still images,
 # the rest (isom, mp42, qt, 3gp ...) are videos.
-_IMAGE_BRANDS: Final = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+_IMAGE_BRANDS: Final = {
+    b"heic",
+    b"heix",
+    b"heim",
+    b"heis",
+    b"hevc",
+    b"hevx",
+    b"mif1",
+    b"msf1",
+    b"avif",
+    b"avis",
+}
 _IMAGE_MAGIC: Final = (
     b"\xff\xd8\xff",  # JPEG
     b"\x89PNG\r\n\x1a\n",

@@ -21,16 +21,17 @@ if TYPE_CHECKING:
 
 # Extensions that make a file in a folder worth trying even when its bytes are not
 # recognised, so that a broken photo is reported instead of silently passed over.
-MEDIA_EXTENSIONS: Final = frozenset(
-    ".jpg .jpeg .jpe .jfif .png .gif .bmp .tif .tiff .webp .heic .heif .avif "
-    ".mp4 .m4v .mov .3gp .mkv .webm .avi .wmv .flv .mpg .mpeg .ts".split()
+IMAGE_EXTENSIONS: Final = frozenset(
+    ".jpg .jpeg .jpe .jfif .png .gif .bmp .tif .tiff .webp .heic .heif .avif".split()
 )
+VIDEO_EXTENSIONS: Final = frozenset(".mp4 .m4v .mov .3gp .mkv .webm .avi .wmv .flv .mpg .mpeg .ts".split())
+MEDIA_EXTENSIONS: Final = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS
 _CHUNK: Final = 1 << 20
-# At 1/8 scale a hash drifts a bit or two from the full-size one, except on photos whose DCT
-# coefficients crowd the median (wood grain: 120+ of 256 within 0.05 sd, 18 bits of drift;
-# ordinary photos and even brick or grass: under 55). Those are decoded again at 1/2 scale,
-# where the drift measured at most 4 bits (benchmarks/README.md).
-FRAGILE_COEFFICIENTS: Final = 64
+# At 1/8 scale a hash drifts 0-2 bits from the full-size one on ordinary photos (drift risk
+# under 13) but up to 18 on fine textures (wood grain, gravel: risk over 45). Those are decoded
+# again at 1/2 scale, where the drift falls to a few bits (benchmarks/README.md).
+DRIFT_RISK_LIMIT: Final = 25.0
+FINE_SCALE: Final = 2
 # What a file that is not media seems to be (media.sniff.describe_unknown), said in full
 # sentences so that each language can say it naturally.
 _NOT_MEDIA: Final = {
@@ -40,7 +41,6 @@ _NOT_MEDIA: Final = {
     "zip": N_("{path} is not a photo or a video (it looks like a zip archive)."),
     "binary": N_("{path} is not a photo or a video (its content is not recognised)."),
 }
-FINE_SCALE: Final = 2
 
 
 @dataclass(frozen=True)
@@ -143,17 +143,19 @@ def _hash_or_failure(path: Path, limits: MediaLimits) -> HashResult | HashFailur
 def _hash_image(path: Path, limits: MediaLimits) -> HashResult:
     data = _read_all(path)
     digests = digests_of_bytes(data)
-    return HashResult(path, "image", digests.sha256, digests.md5, pdq_of_image_bytes(data, path, limits), None)
+    return HashResult(
+        path, "image", digests.sha256, digests.md5, pdq_of_image_bytes(data, path, limits), None
+    )
 
 
 def pdq_of_image_bytes(data: bytes, path: Path, limits: MediaLimits) -> PdqHash:
     """PDQ of an encoded image: fast reduced-scale decode, a finer one where the hash is fragile."""
     from reclaim.media.image import decode_luma
-    from reclaim.signals.pdq import coefficients_near_median, hash_from_grid, luma_grid
+    from reclaim.signals.pdq import drift_risk, hash_from_grid, luma_grid
 
     decoded = decode_luma(data, path, limits)
     grid = luma_grid(decoded.luma, decoded.full_size)
-    if decoded.scale > FINE_SCALE and coefficients_near_median(grid) > FRAGILE_COEFFICIENTS:
+    if decoded.scale > FINE_SCALE and drift_risk(decoded.luma, grid) > DRIFT_RISK_LIMIT:
         decoded = decode_luma(data, path, limits, max_scale=FINE_SCALE)
         grid = luma_grid(decoded.luma, decoded.full_size)
     return hash_from_grid(grid)

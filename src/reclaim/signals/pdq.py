@@ -15,6 +15,7 @@ See ``docs/pdq-fast-core.md`` for the derivation and the measured drift.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -141,16 +142,23 @@ def grid_quality(grid: FloatArray) -> int:
     return min(total // 90, 100)
 
 
-def coefficients_near_median(grid: FloatArray, tolerance: float = 0.05) -> int:
-    """How many of the 256 coefficients lie within ``tolerance`` standard deviations of the median.
+def drift_risk(luma: npt.NDArray[np.generic], grid: FloatArray) -> float:
+    """How likely a reduced-scale decode moved the hash: roughness over the median margin.
 
-    A photo with a flat spectrum (wood grain, fabric) has a hash that tiny changes flip; the
-    caller can then afford a more exact decode for it.
+    A reduced decode replaces each block by its mean, which is exact for smooth pictures and
+    off for fine texture (wood grain, gravel, sensor noise on a plain wall), in proportion to
+    the pixel-to-pixel roughness of the reduced image. Bits flip where coefficients sit close
+    to the median, so the risk is that roughness over the margin of the nearest tenth of the
+    coefficients. Measured at 1/8 scale: ordinary photos score under 13, textures over 45.
     """
+    pixels = np.asarray(luma, dtype=np.float32)
+    roughness = float(
+        np.sqrt(np.square(np.diff(pixels, axis=0)).mean() + np.square(np.diff(pixels, axis=1)).mean())
+    )
     basis = _dct_basis()
     coefficients = basis @ grid @ basis.T
-    spread = float(coefficients.std()) or 1.0
-    return int((np.abs(coefficients - np.median(coefficients)) < tolerance * spread).sum())
+    margin = float(np.percentile(np.abs(coefficients - np.median(coefficients)), 10))
+    return roughness / max(margin, 1e-6)
 
 
 def _hash_with_quality(grid: FloatArray, quality: int) -> PdqHash:
@@ -166,8 +174,10 @@ def _hash_with_quality(grid: FloatArray, quality: int) -> PdqHash:
 def _dct_basis() -> FloatArray:
     k = np.arange(1, DCT_SIZE + 1, dtype=np.float64)[:, None]
     j = np.arange(GRID, dtype=np.float64)[None, :]
-    basis = np.sqrt(2.0 / GRID) * np.cos(np.pi / (2 * GRID) * k * (2 * j + 1))
-    return basis.astype(np.float32)
+    basis: FloatArray = (np.sqrt(2.0 / GRID) * np.cos(np.pi / (2 * GRID) * k * (2 * j + 1))).astype(
+        np.float32
+    )
+    return basis
 
 
 def jarosz_window(length: int) -> int:
@@ -224,7 +234,9 @@ def _sum_blocks(rows: npt.NDArray[np.float64], length: int) -> npt.NDArray[np.fl
     return result
 
 
-DIHEDRAL: Final = {
+# Transforming the grid is exact: the reference does the same with sign flips and
+# transposes of the DCT output. Names and directions as the reference's dihedral files.
+DIHEDRAL: Final[dict[str, Callable[[FloatArray], FloatArray]]] = {
     "original": lambda g: g,
     "rotate90": lambda g: np.rot90(g, 1),
     "rotate180": lambda g: np.rot90(g, 2),
