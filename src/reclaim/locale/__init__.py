@@ -6,6 +6,7 @@ missing or stale ``.mo`` is compiled from its ``.po`` in memory, so the two neve
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import io
 from collections.abc import Mapping, Sequence
@@ -76,7 +77,10 @@ def _load_catalog(code: str) -> gettext.NullTranslations:
             return gettext.GNUTranslations(handle)
     if not po.exists():
         return gettext.NullTranslations()
-    return gettext.GNUTranslations(io.BytesIO(compile_catalog(po)))
+    compiled = compile_catalog(po)
+    with contextlib.suppress(OSError):  # a read-only install compiles again next time
+        mo.write_bytes(compiled)
+    return gettext.GNUTranslations(io.BytesIO(compiled))
 
 
 def compile_catalog(po: Path) -> bytes:

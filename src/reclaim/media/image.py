@@ -66,7 +66,7 @@ def decode_luma(data: bytes, path: Path, limits: MediaLimits, max_scale: int = 8
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 _check_pixels(image.size, path, limits)
-                return _decode_open_image(image, max_scale)
+                return _decode_open_image(image, data, max_scale)
     except MediaError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -83,23 +83,35 @@ def decode_luma(data: bytes, path: Path, limits: MediaLimits, max_scale: int = 8
         ) from None
 
 
-def _decode_open_image(image: Image.Image, max_scale: int) -> DecodedLuma:
+def _decode_open_image(image: Image.Image, data: bytes, max_scale: int) -> DecodedLuma:
     orientation = _orientation(image)
     full_size = image.size
-    scale = 1
-    if image.format == "JPEG" and image.mode in ("RGB", "L", "YCbCr"):
-        scale = _jpeg_scale(image.size, max_scale)
-        if scale > 1:
-            image.draft(
-                image.mode if image.mode == "L" else "RGB", (full_size[0] // scale, full_size[1] // scale)
-            )
-    image.seek(0)  # first frame of a GIF or multi-page TIFF
-    luma = _luma(image)
+    scale = _jpeg_scale(image.size, max_scale) if image.format == "JPEG" else 1
+    if scale > 1 and image.mode in ("RGB", "L", "YCbCr"):
+        luma = _reduced_jpeg_luma(data, full_size, scale)
+    else:
+        scale = 1
+        image.seek(0)  # first frame of a GIF or multi-page TIFF
+        luma = _luma(image)
     if orientation in _ORIENTATION:
         luma = np.ascontiguousarray(_ORIENTATION[orientation](luma))
         if orientation >= 5:
             full_size = (full_size[1], full_size[0])
     return DecodedLuma(luma, full_size, scale)
+
+
+def _reduced_jpeg_luma(data: bytes, size: tuple[int, int], scale: int) -> LumaArray:
+    """libjpeg-turbo's luma plane at 1/``scale``, through simplejpeg's one-call decoder.
+
+    Grey output skips chroma upsampling and colour conversion; JPEG's Y differs from the
+    reference's luma of decoded RGB by rounding only, which the block means average away.
+    ``strict`` turns libjpeg's "premature end of data" warning into an error.
+    """
+    import simplejpeg
+
+    width, height = (-(-side // scale) for side in size)  # libjpeg rounds reduced sizes up
+    grey = simplejpeg.decode_jpeg(data, colorspace="GRAY", min_width=width, min_height=height, strict=True)
+    return np.asarray(grey[:, :, 0], dtype=np.float32)
 
 
 def _luma(image: Image.Image) -> LumaArray:
