@@ -14,7 +14,8 @@ import pytest
 from PIL import Image
 from skimage import data
 
-CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance"
+from tests.shared_data import CONFORMANCE
+
 HASH_KEYS = {"path", "kind", "sha256", "md5", "pdq", "vpdq"}
 
 

@@ -11,8 +11,8 @@ import pytest
 from reclaim.config import MediaLimits
 from reclaim.errors import MediaError, MediaLimitError
 from reclaim.media.video import probe_video, sample_frames
+from tests.shared_data import VIDEOS
 
-VIDEOS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "video"
 HD_CLIP = VIDEOS / "pattern-hd-no-bar.mp4"  # 720x1280, 6.87 s at 30 fps, moov before mdat
 ALL_CLIPS = sorted(VIDEOS.glob("*.mp4"))
 

@@ -26,8 +26,8 @@ from reclaim.signals.pdq import (
     pdq_from_luma,
     validate_pdq_hex,
 )
+from tests.shared_data import CONFORMANCE
 
-CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance"
 EXPECTED = list(csv.DictReader((CONFORMANCE / "expected_pdq.csv").open()))
 DIHEDRAL_FILES = {
     "original": "bridge-1-original.jpg",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 from functools import cache
-from pathlib import Path
 
 import av
 import pytest
@@ -21,8 +20,8 @@ from reclaim.signals.vpdq import (
     match_videos,
     to_signal_string,
 )
+from tests.shared_data import VIDEOS
 
-VIDEOS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "video"
 CLIPS = sorted(p.name for p in VIDEOS.glob("*.mp4"))
 
 # Printed by the reference C++ hasher for pattern-hd-no-bar.mp4 (ThreatExchange commit
