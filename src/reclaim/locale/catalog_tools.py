@@ -46,7 +46,7 @@ def update_catalogs() -> None:
 
     template = extract_messages()
     with (LOCALE_DIR / f"{DOMAIN}.pot").open("wb") as handle:
-        write_po(handle, template, omit_header=False, sort_output=True)
+        write_po(handle, template, omit_header=False, sort_output=True, include_lineno=False)
     for code in LANGUAGES.values():
         path = catalog_path(code, "po")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,7 +60,14 @@ def update_catalogs() -> None:
         catalog.copyright_holder = "Reclaim contributors"
         catalog.last_translator = "Reclaim contributors"
         with path.open("wb") as handle:
-            write_po(handle, catalog, sort_output=True, ignore_obsolete=True, include_previous=False)
+            write_po(
+                handle,
+                catalog,
+                sort_output=True,
+                ignore_obsolete=True,
+                include_previous=False,
+                include_lineno=False,
+            )
 
 
 def main(argv: list[str]) -> int:

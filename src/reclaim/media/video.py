@@ -29,7 +29,8 @@ import numpy.typing as npt
 
 from reclaim.config import MediaLimits
 from reclaim.errors import N_, MediaError, MediaLimitError
-from reclaim.media.sniff import HEAD_BYTES, describe_unknown, sniff_media_kind
+from reclaim.media.files import read_checked_head
+from reclaim.media.sniff import describe_unknown, sniff_media_kind
 
 # Demuxers we accept. Playlist and concat demuxers (hls, concat, ...) open other files or
 # URLs named inside the file, the classic way a crafted ".mp4" reads /etc/passwd or
@@ -115,25 +116,9 @@ def sample_frames(
 
 
 def _checked_file(path: Path, limits: MediaLimits) -> Path:
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(HEAD_BYTES)
-    except FileNotFoundError:
-        raise MediaError(N_("{path} does not exist."), path=str(path)) from None
-    except OSError as error:
-        raise MediaError(
-            N_("{path} cannot be read ({reason})."), path=str(path), reason=error.strerror or error
-        ) from None
-    if size == 0:
+    head = read_checked_head(path, limits)
+    if not head:
         raise MediaError(N_("{path} is empty (0 bytes)."), path=str(path))
-    if size > limits.max_file_bytes:
-        raise MediaLimitError(
-            N_("{path} is {size} bytes, more than the limit of {limit} bytes."),
-            path=str(path),
-            size=size,
-            limit=limits.max_file_bytes,
-        )
     kind = sniff_media_kind(head) or describe_unknown(head)
     if kind in _NOT_VIDEO:
         # Said before FFmpeg probes it: "it is text" helps more than "Invalid data found".

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -11,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from reclaim.config import MediaLimits
-from reclaim.errors import N_, MediaError, MediaLimitError, ReclaimError
+from reclaim.errors import N_, MediaError, ReclaimError
+from reclaim.media.files import read_checked_head, unreadable
 from reclaim.media.sniff import HEAD_BYTES, MediaKind, describe_unknown, sniff_media_kind
 from reclaim.signals.digests import digests_of_bytes, digests_of_chunks
 from reclaim.signals.pdq import PdqHash
@@ -98,7 +98,7 @@ def find_media_files(paths: Sequence[Path]) -> MediaFiles:
 
 def hash_file(path: Path, limits: MediaLimits) -> HashResult:
     """Hash one file; raises a ReclaimError that names the file when it cannot."""
-    head = _read_head(path, limits)
+    head = read_checked_head(path, limits)
     kind = sniff_media_kind(head)
     if kind is None:
         raise MediaError(_NOT_MEDIA[describe_unknown(head)], path=str(path))
@@ -171,37 +171,11 @@ def _hash_video(path: Path, limits: MediaLimits) -> HashResult:
     return HashResult(path, "video", digests.sha256, digests.md5, None, tuple(frames))
 
 
-def _read_head(path: Path, limits: MediaLimits) -> bytes:
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            # A pipe or device would block or never end; only plain files are media.
-            raise MediaError(N_("{path} is not a regular file."), path=str(path))
-        size = info.st_size
-        if size > limits.max_file_bytes:
-            raise MediaLimitError(
-                N_("{path} is {size} bytes, more than the limit of {limit} bytes."),
-                path=str(path),
-                size=size,
-                limit=limits.max_file_bytes,
-            )
-        with path.open("rb") as handle:
-            return handle.read(HEAD_BYTES)
-    except FileNotFoundError:
-        raise MediaError(N_("{path} does not exist."), path=str(path)) from None
-    except OSError as error:
-        raise MediaError(
-            N_("{path} cannot be read ({reason})."), path=str(path), reason=error.strerror or str(error)
-        ) from None
-
-
 def _read_all(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise MediaError(
-            N_("{path} cannot be read ({reason})."), path=str(path), reason=error.strerror or str(error)
-        ) from None
+        raise unreadable(path, error) from None
 
 
 def _read_chunks(path: Path) -> Iterator[bytes]:
@@ -210,9 +184,7 @@ def _read_chunks(path: Path) -> Iterator[bytes]:
             while chunk := handle.read(_CHUNK):
                 yield chunk
     except OSError as error:
-        raise MediaError(
-            N_("{path} cannot be read ({reason})."), path=str(path), reason=error.strerror or str(error)
-        ) from None
+        raise unreadable(path, error) from None
 
 
 def _looks_like_media(path: Path) -> bool:
