@@ -3,6 +3,7 @@
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -10,6 +11,9 @@ from reclaim.cli.output import emit_json, error_line, stderr_is_terminal
 from reclaim.config import load_settings
 from reclaim.errors import N_, ReclaimError, UserInputError
 from reclaim.locale import Translator
+
+if TYPE_CHECKING:
+    from reclaim.services.hashing import HashResult
 
 
 def register(app: typer.Typer, translate: Translator) -> None:
@@ -40,7 +44,7 @@ def register(app: typer.Typer, translate: Translator) -> None:
 
 
 def hash_paths(translate: Translator, paths: list[Path], *, json_output: bool, workers: int | None) -> None:
-    from reclaim.services.hashing import HashFailure, HashResult, find_media_files, hash_files
+    from reclaim.services.hashing import HashFailure, find_media_files, hash_files
 
     settings = load_settings()
     found = find_media_files(paths)
@@ -61,7 +65,6 @@ def hash_paths(translate: Translator, paths: list[Path], *, json_output: bool, w
                 last_error = outcome.error
                 continue
             hashed += 1
-            assert isinstance(outcome, HashResult)
             if json_output:
                 emit_json(outcome.to_json())
             else:
@@ -86,10 +89,7 @@ def hash_paths(translate: Translator, paths: list[Path], *, json_output: bool, w
         raise typer.Exit(last_error.exit_code)
 
 
-def _print_result(translate: Translator, result: object) -> None:
-    from reclaim.services.hashing import HashResult
-
-    assert isinstance(result, HashResult)
+def _print_result(translate: Translator, result: "HashResult") -> None:
     typer.echo(f"{result.path}")
     typer.echo(f"  sha256  {result.sha256}")
     typer.echo(f"  md5     {result.md5}")
