@@ -16,7 +16,7 @@ from reclaim.errors import MediaError, MediaLimitError
 from reclaim.media.image import decode_luma
 from reclaim.media.sniff import sniff_media_kind
 from reclaim.services.hashing import hash_file
-from reclaim.signals.pdq import luma_from_rgb, pdq_from_luma
+from reclaim.signals.pdq import PdqHash, luma_from_rgb, pdq_from_luma
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +127,29 @@ def test_random_bytes_behind_a_jpeg_header_are_reported() -> None:
     garbage = b"\xff\xd8\xff\xe0" + np.random.default_rng(1).bytes(5000)
     with pytest.raises(MediaError, match=r"garbage\.jpg"):
         decode_luma(garbage, Path("garbage.jpg"), MediaLimits())
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_rotated_reduced_jpeg_with_a_partial_block_matches_the_upright_reference(
+    photo: Image.Image, orientation: int
+) -> None:
+    # 2001x1501 decodes at 1/4 scale with a partial block at the end of each axis; a flip
+    # moves it to the start, and the kernels must follow it there.
+    noise = np.random.default_rng(orientation).normal(0, 4, (1501, 2001, 3))
+    pixels = np.clip(np.asarray(photo.resize((2001, 1501)), dtype=np.float64) + noise, 0, 255)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    encoded = encode(Image.fromarray(pixels.astype(np.uint8)), "JPEG", quality=90, exif=exif.tobytes())
+    decoded = decode_luma(encoded, Path("odd.jpg"), MediaLimits())
+    assert decoded.scale == 4
+    with Image.open(io.BytesIO(encoded)) as image:
+        upright = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+    expected = pdq_from_luma(luma_from_rgb(upright))
+    ours = hash_file_bytes(encoded)
+    assert ours.distance(expected) <= 4
+
+
+def hash_file_bytes(encoded: bytes) -> PdqHash:
+    from reclaim.services.hashing import pdq_of_image_bytes
+
+    return pdq_of_image_bytes(encoded, Path("odd.jpg"), MediaLimits())

@@ -38,6 +38,15 @@ _ORIENTATION: Final = {
     7: lambda a: a[::-1, ::-1].T,
     8: lambda a: np.rot90(a, 1),
 }
+# Which upright axes (rows, columns) run backwards through the stored image, per orientation.
+_REVERSED_AXES: Final = {
+    2: (False, True),
+    3: (True, True),
+    4: (True, False),
+    6: (False, True),
+    7: (True, True),
+    8: (True, False),
+}
 _EXIF_ORIENTATION_TAG: Final = 0x0112
 
 LumaArray = npt.NDArray[np.float32]
@@ -50,6 +59,8 @@ class DecodedLuma:
     luma: LumaArray
     full_size: tuple[int, int]
     scale: int  # 1, or the JPEG DCT scaling denominator the decoder used
+    # (rows, columns) flipped to make the picture upright: their partial JPEG block is first.
+    reversed_axes: tuple[bool, bool] = (False, False)
 
 
 def decode_luma(data: bytes, path: Path, limits: MediaLimits, max_scale: int = 8) -> DecodedLuma:
@@ -97,7 +108,7 @@ def _decode_open_image(image: Image.Image, data: bytes, max_scale: int) -> Decod
         luma = np.ascontiguousarray(_ORIENTATION[orientation](luma))
         if orientation >= 5:
             full_size = (full_size[1], full_size[0])
-    return DecodedLuma(luma, full_size, scale)
+    return DecodedLuma(luma, full_size, scale, _REVERSED_AXES.get(orientation, (False, False)))
 
 
 def _reduced_jpeg_luma(data: bytes, size: tuple[int, int], scale: int) -> LumaArray:

@@ -159,10 +159,10 @@ def pdq_of_image_bytes(data: bytes, path: Path, limits: MediaLimits) -> PdqHash:
     from reclaim.signals.pdq import drift_risk, hash_from_grid, luma_grid
 
     decoded = decode_luma(data, path, limits)
-    grid = luma_grid(decoded.luma, decoded.full_size)
+    grid = luma_grid(decoded.luma, decoded.full_size, decoded.reversed_axes)
     if decoded.scale > FINE_SCALE and drift_risk(decoded.luma, grid) > DRIFT_RISK_LIMIT:
         decoded = decode_luma(data, path, limits, max_scale=FINE_SCALE)
-        grid = luma_grid(decoded.luma, decoded.full_size)
+        grid = luma_grid(decoded.luma, decoded.full_size, decoded.reversed_axes)
     return hash_from_grid(grid)
 
 

@@ -118,12 +118,20 @@ def pdq_dihedral_from_luma(
     return {name: _hash_with_quality(transform(grid), quality) for name, transform in DIHEDRAL.items()}
 
 
-def luma_grid(luma: npt.NDArray[np.generic], full_size: tuple[int, int] | None = None) -> FloatArray:
-    """The reference's blurred and sampled 64x64 luma grid, as one matrix product per axis."""
+def luma_grid(
+    luma: npt.NDArray[np.generic],
+    full_size: tuple[int, int] | None = None,
+    reversed_axes: tuple[bool, bool] = (False, False),
+) -> FloatArray:
+    """The reference's blurred and sampled 64x64 luma grid, as one matrix product per axis.
+
+    ``reversed_axes`` (rows, columns) says which axes of a reduced image were flipped after
+    decoding (EXIF orientation), so that their partial JPEG block is now the first, not the last.
+    """
     height, width = luma.shape
     full_width, full_height = full_size if full_size else (width, height)
-    rows = axis_kernel(full_height, height)
-    cols = axis_kernel(full_width, width)
+    rows = axis_kernel(full_height, height, reversed_axes[0])
+    cols = axis_kernel(full_width, width, reversed_axes[1])
     pixels = np.asarray(luma, dtype=np.float32)
     grid: FloatArray = rows @ (pixels @ cols.T)
     return grid
@@ -199,11 +207,12 @@ def jarosz_window(length: int) -> int:
 
 
 @lru_cache(maxsize=64)
-def axis_kernel(full_length: int, length: int) -> FloatArray:
+def axis_kernel(full_length: int, length: int, partial_block_first: bool = False) -> FloatArray:
     """The (64, length) matrix that blurs and samples one axis of ``length`` pixels.
 
     ``length`` may be smaller than ``full_length`` when the image was decoded at reduced
-    scale; each reduced pixel then stands for the mean of ``full_length / length`` pixels.
+    scale; each reduced pixel then stands for the mean of ``full_length / length`` pixels,
+    and the one partial block is the last unless the axis was flipped after decoding.
     """
     window = jarosz_window(full_length)
     rows = np.zeros((GRID, full_length), dtype=np.float64)
@@ -212,7 +221,9 @@ def axis_kernel(full_length: int, length: int) -> FloatArray:
     for _ in range(2):
         rows = _times_box(rows, window)
     if length != full_length:
-        rows = _sum_blocks(rows, length)
+        rows = (
+            _sum_blocks(rows[:, ::-1], length)[:, ::-1] if partial_block_first else _sum_blocks(rows, length)
+        )
     kernel: FloatArray = rows.astype(np.float32)
     return kernel
 
