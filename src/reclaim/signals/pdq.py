@@ -230,17 +230,18 @@ def axis_kernel(full_length: int, length: int, partial_block_first: bool = False
 
 def _times_box(rows: npt.NDArray[np.float64], window: int) -> npt.NDArray[np.float64]:
     """``rows @ B`` for the reference's box filter B (mean over a clipped window)."""
-    length = rows.shape[1]
+    count, length = rows.shape
     half = (window + 2) // 2
     before, after = window - half, half - 1  # output o averages [o - before, o + after]
     index = np.arange(length)
     counts = np.minimum(index + after, length - 1) - np.maximum(index - before, 0) + 1
-    weighted = rows / counts
-    # Input q feeds every output o whose window holds q: o in [q - after, q + before].
-    prefix = np.concatenate([np.zeros((rows.shape[0], 1)), np.cumsum(weighted, axis=1)], axis=1)
-    upper = np.minimum(index + before + 1, length)
-    lower = np.maximum(index - after, 0)
-    result: npt.NDArray[np.float64] = prefix[:, upper] - prefix[:, lower]
+    # Input q feeds every output o whose window holds q: o in [q - after, q + before], a box
+    # sum of the weighted rows. The prefix sums are padded with their end values, so both
+    # ends of every window are plain slices.
+    prefix = np.zeros((count, after + length + before + 2))
+    np.cumsum(rows / counts, axis=1, out=prefix[:, after + 1 : after + 1 + length])
+    prefix[:, after + 1 + length :] = prefix[:, after + length : after + 1 + length]
+    result: npt.NDArray[np.float64] = prefix[:, window : window + length] - prefix[:, :length]
     return result
 
 
