@@ -159,3 +159,20 @@ def data_astronaut() -> np.ndarray:
     from skimage import data
 
     return data.astronaut()
+
+
+@pytest.mark.parametrize("length", [1, 2, 37, 127, 128, 129, 500, 3000, 4032])
+def test_axis_kernel_equals_the_reference_box_filter_written_out(length: int) -> None:
+    from reclaim.signals.pdq import axis_kernel, jarosz_window
+
+    # The reference's box filter as a dense matrix: output o averages the clipped window
+    # [o - (w - h), o + (h - 1)] with h = (w + 2) // 2 (ThreatExchange pdq box1DFloat).
+    window = jarosz_window(length)
+    half = (window + 2) // 2
+    box = np.zeros((length, length))
+    for output in range(length):
+        low, high = max(0, output - (window - half)), min(length - 1, output + half - 1)
+        box[output, low : high + 1] = 1.0 / (high - low + 1)
+    samples = ((np.arange(64) + 0.5) * length / 64).astype(int)
+    expected = (box @ box)[samples]
+    assert np.allclose(axis_kernel(length, length), expected, atol=1e-6)
