@@ -1,7 +1,7 @@
 """Decode an untrusted image into the luma that PDQ hashes, safely and fast.
 
-Large JPEGs are decoded at 1/2, 1/4 or 1/8 scale by libjpeg's DCT scaling (Pillow's
-``draft``); ``signals.pdq`` corrects for the scale, so the hash stays that of the full
+Large JPEGs are decoded at 1/2, 1/4 or 1/8 scale by libjpeg's DCT scaling (through
+simplejpeg); ``signals.pdq`` corrects for the scale, so the hash stays that of the full
 image while the decoder skips most of the inverse DCT and colour conversion work.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -22,34 +23,27 @@ from reclaim.errors import N_, MediaError, MediaLimitError
 from reclaim.media.sniff import is_heif
 from reclaim.signals.pdq import luma_from_rgb
 
+LumaArray = npt.NDArray[np.float32]
+
 # Decode a JPEG no smaller than this on its short side. At 1/8 scale a 4000x3000 photo
 # is 500x375; PDQ's blur is ~N/64 pixels wide, so each blur window still spans 3+ reduced
 # pixels and the hash drifts about a bit on average (benchmarks/README.md).
 MIN_REDUCED_SIDE: Final = 360
 _SCALES: Final = (8, 4, 2)
 
-# EXIF orientation -> the numpy operation that shows the picture upright (as ImageOps.exif_transpose).
-_ORIENTATION: Final = {
-    2: lambda a: a[:, ::-1],
-    3: lambda a: a[::-1, ::-1],
-    4: lambda a: a[::-1, :],
-    5: lambda a: a.T,
-    6: lambda a: np.rot90(a, -1),
-    7: lambda a: a[::-1, ::-1].T,
-    8: lambda a: np.rot90(a, 1),
-}
-# Which upright axes (rows, columns) run backwards through the stored image, per orientation.
-_REVERSED_AXES: Final = {
-    2: (False, True),
-    3: (True, True),
-    4: (True, False),
-    6: (False, True),
-    7: (True, True),
-    8: (True, False),
+# EXIF orientation -> the numpy operation that shows the picture upright (as
+# ImageOps.exif_transpose), and which upright axes (rows, columns) then run backwards
+# through the stored image. Orientations 5 to 8 also swap width and height.
+_ORIENTATION: Final[dict[int, tuple[Callable[[LumaArray], LumaArray], tuple[bool, bool]]]] = {
+    2: (lambda a: a[:, ::-1], (False, True)),
+    3: (lambda a: a[::-1, ::-1], (True, True)),
+    4: (lambda a: a[::-1, :], (True, False)),
+    5: (lambda a: a.T, (False, False)),
+    6: (lambda a: np.rot90(a, -1), (False, True)),
+    7: (lambda a: a[::-1, ::-1].T, (True, True)),
+    8: (lambda a: np.rot90(a, 1), (True, False)),
 }
 _EXIF_ORIENTATION_TAG: Final = 0x0112
-
-LumaArray = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True)
@@ -91,11 +85,7 @@ def decode_luma(data: bytes, path: Path, limits: MediaLimits, max_scale: int = 8
     except MediaError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise MediaLimitError(
-            N_("{path} has more than {limit} pixels: a decompression bomb, or too big to open safely."),
-            path=str(path),
-            limit=limits.max_image_pixels,
-        ) from None
+        raise _too_many_pixels(path, limits) from None
     except UnidentifiedImageError:
         raise MediaError(N_("{path} is not an image that can be read."), path=str(path)) from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, MemoryError) as error:
@@ -114,11 +104,12 @@ def _decode_open_image(image: Image.Image, data: bytes, max_scale: int) -> Decod
         scale = 1
         image.seek(0)  # first frame of a GIF or multi-page TIFF
         luma = _luma(image)
-    if orientation in _ORIENTATION:
-        luma = np.ascontiguousarray(_ORIENTATION[orientation](luma))
-        if orientation >= 5:
-            full_size = (full_size[1], full_size[0])
-    return DecodedLuma(luma, full_size, scale, _REVERSED_AXES.get(orientation, (False, False)))
+    if orientation not in _ORIENTATION:
+        return DecodedLuma(luma, full_size, scale)
+    upright, reversed_axes = _ORIENTATION[orientation]
+    if orientation >= 5:
+        full_size = (full_size[1], full_size[0])
+    return DecodedLuma(np.ascontiguousarray(upright(luma)), full_size, scale, reversed_axes)
 
 
 def _reduced_jpeg_luma(data: bytes, size: tuple[int, int], scale: int) -> LumaArray:
@@ -155,13 +146,16 @@ def _orientation(image: Image.Image) -> int:
 
 
 def _check_pixels(size: tuple[int, int], path: Path, limits: MediaLimits) -> None:
-    pixels = size[0] * size[1]
-    if pixels > limits.max_image_pixels:
-        raise MediaLimitError(
-            N_("{path} has more than {limit} pixels: a decompression bomb, or too big to open safely."),
-            path=str(path),
-            limit=limits.max_image_pixels,
-        )
+    if size[0] * size[1] > limits.max_image_pixels:
+        raise _too_many_pixels(path, limits)
+
+
+def _too_many_pixels(path: Path, limits: MediaLimits) -> MediaLimitError:
+    return MediaLimitError(
+        N_("{path} has more than {limit} pixels: a decompression bomb, or too big to open safely."),
+        path=str(path),
+        limit=limits.max_image_pixels,
+    )
 
 
 def _reason(error: BaseException) -> str:

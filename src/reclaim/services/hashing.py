@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,17 +108,13 @@ def hash_file(path: Path, limits: MediaLimits) -> HashResult:
 
 
 def hash_files(
-    paths: Iterable[Path],
-    limits: MediaLimits,
-    workers: int | None = None,
-    on_done: Callable[[HashResult | HashFailure], None] | None = None,
+    paths: Iterable[Path], limits: MediaLimits, workers: int | None = None
 ) -> Iterator[HashResult | HashFailure]:
     """Hash files in order, using ``workers`` processes (default: every core)."""
     files = list(paths)
     count = min(workers or os.cpu_count() or 1, len(files))
     if count <= 1:
-        outcomes: Iterable[HashResult | HashFailure] = (_hash_or_failure(p, limits) for p in files)
-        yield from _report(outcomes, on_done)
+        yield from (_hash_or_failure(p, limits) for p in files)
         return
     # Load the photo decoders once here, so forked workers start hashing at once instead of
     # each importing Pillow's plugins and simplejpeg.
@@ -127,17 +123,7 @@ def hash_files(
     load_decoders()
 
     with ProcessPoolExecutor(max_workers=count) as pool:
-        jobs = pool.map(_hash_or_failure, files, [limits] * len(files))
-        yield from _report(jobs, on_done)
-
-
-def _report(
-    outcomes: Iterable[HashResult | HashFailure], on_done: Callable[[HashResult | HashFailure], None] | None
-) -> Iterator[HashResult | HashFailure]:
-    for outcome in outcomes:
-        if on_done:
-            on_done(outcome)
-        yield outcome
+        yield from pool.map(_hash_or_failure, files, [limits] * len(files))
 
 
 def _hash_or_failure(path: Path, limits: MediaLimits) -> HashResult | HashFailure:

@@ -33,7 +33,7 @@ class _ExactDigest(SignalType):
     hex_length = 0
 
     @classmethod
-    def validate_digest(cls, value: str) -> str:
+    def validate(cls, value: str) -> str:
         text = value.strip().lower()
         if len(text) != cls.hex_length or any(c not in "0123456789abcdef" for c in text):
             raise ValueError(f"{value!r} is not a {cls.name} digest ({cls.hex_length} hexadecimal digits)")
@@ -48,15 +48,7 @@ class Sha256Signal(_ExactDigest):
     name = "sha256"
     hex_length = 64
 
-    @staticmethod
-    def validate(value: str) -> str:
-        return Sha256Signal.validate_digest(value)
-
 
 class Md5Signal(_ExactDigest):
     name = "md5"
     hex_length = 32
-
-    @staticmethod
-    def validate(value: str) -> str:
-        return Md5Signal.validate_digest(value)
