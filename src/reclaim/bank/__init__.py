@@ -1,0 +1,1 @@
+"""Banks of protected signals with provenance, the Hamming index, and hash-list formats."""
