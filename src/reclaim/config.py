@@ -26,6 +26,8 @@ class Settings:
     home: Path
     database_url: str
     limits: MediaLimits = field(default_factory=MediaLimits)
+    # Who the audit trail and bank provenance name for this person's commands (RECLAIM_ACTOR).
+    actor: str = "local-user"
 
     @property
     def signing_key_path(self) -> Path:
@@ -54,7 +56,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         max_video_pixels=_int_setting(env, "RECLAIM_MAX_VIDEO_PIXELS", defaults.max_video_pixels),
     )
-    return Settings(home=home, database_url=database_url, limits=limits)
+    actor = env.get("RECLAIM_ACTOR") or _login_name()
+    return Settings(home=home, database_url=database_url, limits=limits, actor=actor)
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container user with no passwd entry
+        return "local-user"
 
 
 def _int_setting(env: Mapping[str, str], name: str, default: int) -> int:

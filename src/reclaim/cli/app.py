@@ -3,7 +3,7 @@
 import typer
 
 from reclaim import __version__
-from reclaim.cli import demo, hashing, setup
+from reclaim.cli import banks, cases, demo, hashing, matching, protect, setup
 from reclaim.cli.framework_messages import translate_framework
 from reclaim.locale import Translator
 
@@ -47,5 +47,9 @@ def build_app(translate: Translator) -> typer.Typer:
 
     setup.register(app, translate)
     hashing.register(app, translate)
+    cases.register(app, translate)
+    protect.register(app, translate)
+    matching.register(app, translate)
+    banks.register(app, translate)
     demo.register(app, translate)
     return app

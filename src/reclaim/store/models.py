@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import JSON, ForeignKey, MetaData, String
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from reclaim.store.types import UTCDateTime
@@ -70,3 +70,61 @@ class AuditEvent(Base):
     # SET NULL, not CASCADE: deleting a case must not erase the trail that it was deleted.
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
     detail: Mapped[dict[str, Any]]
+
+
+class Bank(Base):
+    """A list of protected signals: one per case, or one per imported external list."""
+
+    __tablename__ = "banks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "case" or "list"
+    # CASCADE: a case's bank holds nothing but that case's hashes, so it goes with the case.
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    source: Mapped[str | None] = mapped_column(String(500))  # where an imported list came from
+    created_at: Mapped[datetime]
+
+
+class BankEntry(Base):
+    """One protected signal (a PDQ, vPDQ, SHA-256 or MD5 value) and where it came from.
+
+    A withdrawn entry keeps its provenance and a one-way fingerprint of its value, so that an
+    imported list cannot silently bring the hash back, but not the value itself.
+    """
+
+    __tablename__ = "bank_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(36), index=True)  # the signals of one file share it
+    signal_type: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str | None] = mapped_column(Text)
+    value_fingerprint: Mapped[str] = mapped_column(String(64))
+    quality: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(16))  # "active" or "withdrawn"
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    submitted_at: Mapped[datetime]
+    attestation: Mapped[str] = mapped_column(String(32))
+    source_kind: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(500))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdraw_reason: Mapped[str | None] = mapped_column(String(200))
+    # Bumped on every change: platforms follow the bank by this cursor (new and withdrawn).
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+
+    __table_args__ = (Index("ix_bank_entries_value_fingerprint", "value_fingerprint"),)
+
+
+class BankEntryView(Base):
+    """An extra bank-side hash of an entry (e.g. of a crop), searched for robust matching."""
+
+    __tablename__ = "bank_entry_views"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("bank_entries.id", ondelete="CASCADE"), index=True)
+    via: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(64))

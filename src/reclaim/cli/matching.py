@@ -1,0 +1,126 @@
+"""``reclaim match PATH_OR_PDQHEX...``: is this photo, video or hash in a bank?"""
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+import typer
+
+from reclaim.cli.output import emit_json, error_line
+from reclaim.cli.store_access import opened_store
+from reclaim.config import load_settings
+from reclaim.errors import N_, ReclaimError, UserInputError
+from reclaim.locale import Translator
+
+if TYPE_CHECKING:
+    from reclaim.services.matching import QueryResult
+
+
+def register(app: typer.Typer, translate: Translator) -> None:
+    _ = translate
+
+    @app.command(
+        "match",
+        help=_(
+            "Check photos, videos or hashes against the banks. A match is a lead for a person to "
+            "review, never proof on its own."
+        ),
+    )
+    def match_command(
+        queries: list[str] = typer.Argument(
+            ...,
+            metavar="PATH_OR_PDQHEX...",
+            show_default=False,
+            help=_(
+                "Files, folders, or hashes: 64 hex digits (PDQ), 32 (MD5), or sha256:HEX, md5:HEX, pdq:HEX."
+            ),
+        ),
+        case_ref: Optional[str] = typer.Option(  # noqa: UP045 - Typer reads the annotation
+            None, "--case", metavar="CASE", help=_("Match against this case's bank only.")
+        ),
+        include_low_quality: bool = typer.Option(
+            False,
+            "--include-low-quality",
+            help=_("Also match against low-quality photo hashes (plain or tiny pictures; more false leads)."),
+        ),
+        json_output: bool = typer.Option(
+            False, "--json", help=_("Print one JSON object per query and nothing else.")
+        ),
+        workers: int = typer.Option(
+            0, "--workers", min=0, help=_("Processes to use; 0 uses every CPU core.")
+        ),
+    ) -> None:
+        from reclaim.services.cases import resolve_case
+        from reclaim.services.hashing import HashFailure
+        from reclaim.services.matching import load_bank, match_hash, match_paths, parse_hash_query
+
+        settings = load_settings()
+        hashes, paths = _split_queries(queries)
+        failures = 0
+        last_error: ReclaimError | None = None
+        with opened_store(settings) as engine:
+            case_id = resolve_case(engine, case_ref).id if case_ref else None
+            snapshot = load_bank(engine, include_low_quality=include_low_quality, case_id=case_id)
+        for text in hashes:
+            parsed = parse_hash_query(text)
+            assert parsed is not None
+            _show(translate, match_hash(snapshot, text, *parsed), json_output)
+        if paths:
+            for outcome in match_paths(snapshot, paths, settings, workers=workers or None):
+                if isinstance(outcome, HashFailure):
+                    failures += 1
+                    last_error = outcome.error
+                    typer.echo(error_line(translate, outcome.error), err=True)
+                else:
+                    _show(translate, outcome, json_output)
+        if failures and last_error is not None and failures == len(queries):
+            typer.echo(translate.format("hint: {hint}", hint=translate(last_error.hint)), err=True)
+            raise typer.Exit(last_error.exit_code)
+
+
+def _split_queries(queries: list[str]) -> tuple[list[str], list[Path]]:
+    from reclaim.services.matching import parse_hash_query
+
+    hashes: list[str] = []
+    paths: list[Path] = []
+    for text in queries:
+        path = Path(text)
+        if path.exists():
+            paths.append(path)
+        elif parse_hash_query(text) is not None:
+            hashes.append(text)
+        else:
+            raise UserInputError(
+                N_("{query} is neither a file nor a hash."),
+                hint=N_("Give a photo, a video, a folder, or a hash such as 64 hex digits (PDQ)."),
+                query=text,
+            )
+    return hashes, paths
+
+
+def _show(translate: Translator, result: "QueryResult", json_output: bool) -> None:
+    if json_output:
+        emit_json(result.to_json())
+        return
+    if not result.matches:
+        typer.echo(translate.format("{query}: no match", query=result.query))
+        return
+    typer.echo(
+        translate.plural(
+            "{query}: {count} match (to review)",
+            "{query}: {count} matches (to review)",
+            len(result.matches),
+            query=result.query,
+        )
+    )
+    for hit in result.matches:
+        typer.echo(
+            "  "
+            + translate.format(
+                "case {case} · entry #{entry} · {signal} · distance {distance} · via {via}",
+                case=hit.entry.case_id or hit.entry.bank,
+                entry=hit.entry.entry_id,
+                signal=hit.entry.signal_type,
+                distance=hit.distance,
+                via=hit.via,
+            )
+        )

@@ -1,0 +1,138 @@
+"""``reclaim protect CASE PATH...``: hash her photos and videos into her case's bank."""
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+import typer
+
+from reclaim.cli.output import emit_json, error_line
+from reclaim.cli.store_access import opened_store
+from reclaim.config import load_settings
+from reclaim.errors import N_, ReclaimError, UserInputError
+from reclaim.locale import Translator
+
+if TYPE_CHECKING:
+    from reclaim.bank.entries import Attestation
+
+
+def register(app: typer.Typer, translate: Translator) -> None:
+    _ = translate
+
+    @app.command(
+        "protect",
+        help=_(
+            "Protect photos and videos: their hashes go into the case's bank so that copies can be "
+            "found. The files themselves are never copied or uploaded."
+        ),
+    )
+    def protect_command(
+        case_ref: str = typer.Argument(..., metavar="CASE", help=_("The case's id or exact title.")),
+        paths: list[Path] = typer.Argument(
+            ...,
+            metavar="PATH...",
+            show_default=False,
+            help=_("Photos, videos or folders (searched recursively)."),
+        ),
+        from_found: bool = typer.Option(
+            False,
+            "--from-found",
+            help=_(
+                "The files are copies found online that show her (for example hidden-camera images she "
+                "never had), not her own originals."
+            ),
+        ),
+        attest: Optional[str] = typer.Option(  # noqa: UP045 - Typer reads the annotation
+            None,
+            "--attest",
+            metavar="self|on-behalf",
+            help=_(
+                "Confirm who is submitting: self (I am the person shown) or on-behalf (I act for her "
+                "with her consent). Asked for when not given."
+            ),
+        ),
+        json_output: bool = typer.Option(
+            False, "--json", help=_("Print one JSON object per file and nothing else.")
+        ),
+        workers: int = typer.Option(
+            0, "--workers", min=0, help=_("Processes to use; 0 uses every CPU core.")
+        ),
+    ) -> None:
+        from reclaim.services.cases import resolve_case
+        from reclaim.services.hashing import HashFailure
+        from reclaim.services.protect import protect_paths
+
+        attestation = _attestation(translate, attest, interactive=not json_output)
+        settings = load_settings()
+        protected = failed = 0
+        last_error: ReclaimError | None = None
+        with opened_store(settings) as engine:
+            case = resolve_case(engine, case_ref)
+            for outcome in protect_paths(
+                engine,
+                settings,
+                case,
+                paths,
+                attestation=attestation,
+                from_found=from_found,
+                workers=workers or None,
+            ):
+                if isinstance(outcome, HashFailure):
+                    failed += 1
+                    last_error = outcome.error
+                    typer.echo(error_line(translate, outcome.error), err=True)
+                    continue
+                protected += 1
+                if outcome.low_quality:
+                    typer.echo(
+                        translate.format(
+                            "warning: {path} is too plain or small for a reliable photo hash "
+                            "(quality {quality}); it is kept but not matched unless asked.",
+                            path=outcome.path,
+                            quality=outcome.pdq_quality,
+                        ),
+                        err=True,
+                    )
+                if json_output:
+                    emit_json(outcome.to_json())
+                elif outcome.already_protected:
+                    typer.echo(translate.format("{path}: already protected.", path=outcome.path))
+                else:
+                    typer.echo(translate.format("{path}: protected.", path=outcome.path))
+        if not json_output:
+            typer.echo(
+                translate.plural(
+                    "{count} file protected in case {case_id}. Nothing was copied.",
+                    "{count} files protected in case {case_id}. Nothing was copied.",
+                    protected,
+                    case_id=case.id,
+                )
+            )
+        if protected == 0 and last_error is not None:
+            typer.echo(translate.format("hint: {hint}", hint=translate(last_error.hint)), err=True)
+            raise typer.Exit(last_error.exit_code)
+        if failed:
+            typer.echo(translate.format("Could not hash {failed} file(s).", failed=failed), err=True)
+
+
+def _attestation(translate: Translator, given: str | None, *, interactive: bool) -> "Attestation":
+    from reclaim.bank.entries import Attestation
+
+    if given is not None:
+        try:
+            return Attestation(given)
+        except ValueError:
+            raise UserInputError(
+                N_("--attest must be self or on-behalf, not {value}."), value=given
+            ) from None
+    import sys
+
+    if not (interactive and sys.stdin.isatty()):
+        raise UserInputError(
+            N_("Say who is submitting these hashes with --attest self or --attest on-behalf."),
+            hint=N_("self: I am the person shown. on-behalf: I act for her with her consent."),
+        )
+    answer = typer.prompt(
+        translate("Are you the person shown (self), or acting for her with her consent (on-behalf)?"),
+        default="self",
+    )
+    return _attestation(translate, answer.strip(), interactive=False)
