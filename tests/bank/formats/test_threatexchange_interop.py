@@ -6,6 +6,7 @@ Skipped only when the ``threatexchange`` package is not installed (it is in the 
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from reclaim.bank.formats import (
     ExchangeRecord,
     read_threatexchange_dataset_csv,
     read_threatexchange_signals,
+    write_hma_bank_requests,
     write_threatexchange_signals,
 )
 from reclaim.signals.digests import digests_of_bytes
@@ -134,3 +136,12 @@ def test_we_read_what_threatexchange_hash_prints(tmp_path: Path) -> None:
     assert (read["md5"].value, read["sha256"].value) == (digests.md5, digests.sha256)
     assert read["pdq"].value == printed.split()[1]
     assert not VPDQ_TYPES or read["vpdq"].frames
+
+
+def test_hma_bank_bodies_pass_the_validation_hma_runs(records: list[ExchangeRecord]) -> None:
+    """HMA's _bank_add_signals looks each name up and calls its validate_signal_str."""
+    out = io.StringIO()
+    write_hma_bank_requests(records, out, signal_types=("pdq", "md5", "sha256", "vpdq"))
+    for line in out.getvalue().splitlines():
+        ((name, value),) = json.loads(line).items()
+        assert THEIR_TYPES[name].validate_signal_str(value) == value
