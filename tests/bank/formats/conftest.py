@@ -41,12 +41,12 @@ def records() -> list[ExchangeRecord]:
             external_id="0f8e6a52-1c1b-4d5e-9a57-3f6f1b2c9d10",
             submitted_at=when,
             attestation="self",
-            source="own",
+            source="own-file",
         ),
         ExchangeRecord(
             signal_type="pdq", value=other_pdq, status="withdrawn", external_id="e-2", source="found-copy"
         ),
-        ExchangeRecord(signal_type="md5", value=digests.md5, attestation="caseworker", source="own"),
+        ExchangeRecord(signal_type="md5", value=digests.md5, attestation="on-behalf", source="own-file"),
         ExchangeRecord(signal_type="sha256", value=digests.sha256, updated_at=when),
-        ExchangeRecord(signal_type="vpdq", value=to_signal_string(frames), attestation="exchange"),
+        ExchangeRecord(signal_type="vpdq", value=to_signal_string(frames), attestation="list"),
     ]

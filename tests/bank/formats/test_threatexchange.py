@@ -26,7 +26,7 @@ def test_signal_lines_use_threatexchange_names_and_leave_withdrawn_out(records: 
     assert [(r.signal_type, r.value) for r in back] == [
         (r.signal_type, r.value) for r in records if not r.is_withdrawn
     ]
-    assert all(r.source == "import" and r.attestation == "exchange" for r in back)
+    assert all(r.source == "import" and r.attestation == "list" for r in back)
 
 
 def test_a_collaboration_signal_type_reads_bare_signals() -> None:

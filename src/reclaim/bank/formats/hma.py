@@ -67,7 +67,7 @@ def read_hma_bank_requests(
                     if not isinstance(signal, str):
                         raise RecordError("value", signal, "is not text", ours)
                     yield ExchangeRecord(
-                        signal_type=ours, value=signal, source="import", attestation="exchange"
+                        signal_type=ours, value=signal, source="import", attestation="list"
                     )
                 except RecordError as invalid:
                     report(problem_from_error(invalid, number, "line"), on_problem)

@@ -23,10 +23,10 @@ SignalName = Literal["pdq", "vpdq", "md5", "sha256"]
 Status = Literal["active", "withdrawn"]
 # Where the bank got the hash: the victim's own media, a found copy that shows her, or
 # another system's list.
-SourceKind = Literal["own", "found-copy", "import"]
+SourceKind = Literal["own-file", "found-copy", "hashes-file", "import"]
 # Who vouched that the hash is of intimate imagery shared without consent: the person
 # herself, a caseworker on her behalf, or the exchange the hash came from.
-AttestationKind = Literal["self", "caseworker", "exchange"]
+AttestationKind = Literal["self", "on-behalf", "list"]
 
 SIGNAL_NAMES: Final[tuple[SignalName, ...]] = get_args(SignalName)
 STATUSES: Final[tuple[Status, ...]] = get_args(Status)

@@ -164,7 +164,7 @@ def _convert(
             status=status,
             updated_at=_modified(data.get("lastModtimestamp")),
             source="import",
-            attestation="exchange",
+            attestation="list",
         )
     except RecordError as invalid:
         report(problem_from_error(invalid, number, unit), on_problem)

@@ -122,7 +122,7 @@ def _record(
             value=signal.strip(),
             status=status,  # type: ignore[arg-type]  # one of two literals above
             source="import",
-            attestation="exchange",
+            attestation="list",
         )
     except RecordError as invalid:
         report(problem_from_error(invalid, number, "line"), on_problem)
