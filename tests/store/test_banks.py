@@ -123,3 +123,22 @@ def test_banks_are_listed_with_their_counts(bank_engine: Engine) -> None:
     summary = {b.name: (b.kind, b.active_entries, b.withdrawn_entries) for b in list_banks(bank_engine)}
 
     assert summary == {"case-case1": ("case", 2, 0), "hma-export": ("list", 0, 0)}
+
+
+def test_a_hash_protected_again_after_withdrawal_can_be_imported(bank_engine: Engine) -> None:
+    added = add_entries(bank_engine, "case-case1", entries(), actor="li", action="bank.protect")
+    withdraw_entries(bank_engine, [added[1].entry_id], actor="victim", reason="changed her mind")
+    add_entries(
+        bank_engine, "case-case1", entries(), actor="victim", action="bank.protect", respect_withdrawals=False
+    )
+    ensure_list_bank(bank_engine, "partner", source="feed")
+
+    [result] = add_entries(
+        bank_engine,
+        "partner",
+        [NewEntry("pdq", PDQ, 90, provenance(SourceKind.IMPORT), "imp")],
+        actor="x",
+        action="i",
+    )
+
+    assert not result.already_present and not result.withdrawn_here

@@ -1,6 +1,8 @@
 """``reclaim bank list|entries|withdraw``: see what the banks hold and withdraw entries."""
 
-from typing import Optional
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -9,6 +11,9 @@ from reclaim.cli.store_access import opened_store
 from reclaim.config import load_settings
 from reclaim.errors import N_, UserInputError
 from reclaim.locale import Translator
+
+if TYPE_CHECKING:
+    from reclaim.bank.formats import HashListFormat
 
 
 def register(app: typer.Typer, translate: Translator) -> None:
@@ -109,4 +114,107 @@ def register(app: typer.Typer, translate: Translator) -> None:
                 ids=", ".join(map(str, missing)),
             )
 
+    _register_exchange(group, translate)
     app.add_typer(group)
+
+
+def _register_exchange(group: typer.Typer, translate: Translator) -> None:
+    _ = translate
+    json_help = _("Print JSON lines and nothing else.")
+    formats = ", ".join(f.value for f in _all_formats())
+
+    @group.command(
+        "import",
+        help=_(
+            "Import a hash list (Reclaim JSON lines or CSV, python-threatexchange, HMA, StopNCII) into "
+            "a bank of its own. Hashes the list marks withdrawn are removed; hashes withdrawn here "
+            "stay withdrawn."
+        ),
+    )
+    def import_command(
+        path: Path = typer.Argument(..., metavar="FILE", help=_("The hash list.")),
+        bank: Optional[str] = typer.Option(  # noqa: UP045
+            None, "--bank", help=_("The bank to import into (default: list-<file name>).")
+        ),
+        list_format: Optional[str] = typer.Option(  # noqa: UP045
+            None,
+            "--format",
+            metavar="FORMAT",
+            help=_("The list's format (default: recognised from the file): ") + formats,
+        ),
+        json_output: bool = typer.Option(False, "--json", help=json_help),
+    ) -> None:
+        from reclaim.services.exchange import import_hash_list
+
+        settings = load_settings()
+        with opened_store(settings) as engine:
+            summary = import_hash_list(engine, settings, path, bank=bank, list_format=_format(list_format))
+        for problem in summary.problems:
+            typer.echo(
+                translate.format(
+                    "warning: {problem}", problem=translate.format(problem.message, **problem.params)
+                ),
+                err=True,
+            )
+        if json_output:
+            emit_json(summary.to_json())
+            return
+        typer.echo(
+            translate.format(
+                "Imported into {bank}: {added} added, {present} already there, {removed} removed as "
+                "withdrawn by the list, {kept} kept withdrawn, {problems} lines with problems.",
+                bank=summary.bank,
+                added=summary.added,
+                present=summary.already_present,
+                removed=summary.withdrawn_by_list,
+                kept=summary.kept_withdrawn,
+                problems=len(summary.problems),
+            )
+        )
+
+    @group.command(
+        "export",
+        help=_("Export a bank's active hashes as a list; never names, titles, notes or identifiers."),
+    )
+    def export_command(
+        bank: str = typer.Argument(..., metavar="BANK", help=_("The bank (see `reclaim bank list`).")),
+        output: Path = typer.Option(
+            ..., "-o", "--output", help=_("The file to write; - for standard output.")
+        ),
+        list_format: str = typer.Option(
+            "reclaim-jsonl", "--format", metavar="FORMAT", help=_("The list's format: ") + formats
+        ),
+    ) -> None:
+        from reclaim.services.exchange import export_bank
+
+        chosen = _format(list_format)
+        assert chosen is not None
+        with opened_store(load_settings()) as engine:
+            if str(output) == "-":
+                count = export_bank(engine, bank, chosen, sys.stdout)
+            else:
+                with output.open("w", encoding="utf-8", newline="") as stream:
+                    count = export_bank(engine, bank, chosen, stream)
+        typer.echo(translate.plural("Exported {count} hash.", "Exported {count} hashes.", count), err=True)
+
+
+def _all_formats() -> list["HashListFormat"]:
+    from reclaim.bank.formats import HashListFormat
+
+    return list(HashListFormat)
+
+
+def _format(name: str | None) -> "HashListFormat | None":
+    from reclaim.bank.formats import HashListFormat
+
+    if name is None:
+        return None
+    try:
+        return HashListFormat(name)
+    except ValueError:
+        raise UserInputError(
+            N_("Unknown list format {format}."),
+            hint=N_("Use one of: {formats}."),
+            format=name,
+            formats=", ".join(f.value for f in HashListFormat),
+        ) from None

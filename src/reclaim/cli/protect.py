@@ -13,6 +13,7 @@ from reclaim.locale import Translator
 
 if TYPE_CHECKING:
     from reclaim.bank.entries import Attestation
+    from reclaim.config import Settings
 
 
 def register(app: typer.Typer, translate: Translator) -> None:
@@ -27,11 +28,20 @@ def register(app: typer.Typer, translate: Translator) -> None:
     )
     def protect_command(
         case_ref: str = typer.Argument(..., metavar="CASE", help=_("The case's id or exact title.")),
-        paths: list[Path] = typer.Argument(
-            ...,
+        paths: Optional[list[Path]] = typer.Argument(  # noqa: UP045 - Typer reads the annotation
+            None,
             metavar="PATH...",
             show_default=False,
             help=_("Photos, videos or folders (searched recursively)."),
+        ),
+        hashes: Optional[Path] = typer.Option(  # noqa: UP045
+            None,
+            "--hashes",
+            metavar="FILE",
+            help=_(
+                "Hashes made elsewhere (the offline page, another installation) instead of files: a "
+                "hash list in any format `reclaim bank import` reads."
+            ),
         ),
         from_found: bool = typer.Option(
             False,
@@ -61,8 +71,16 @@ def register(app: typer.Typer, translate: Translator) -> None:
         from reclaim.services.hashing import HashFailure
         from reclaim.services.protect import protect_paths
 
+        if bool(paths) == (hashes is not None):
+            raise UserInputError(
+                N_("Give either files and folders to protect, or --hashes FILE, not both or neither.")
+            )
         attestation = _attestation(translate, attest, interactive=not json_output)
         settings = load_settings()
+        if hashes is not None:
+            _protect_hashes(translate, settings, case_ref, hashes, attestation, json_output)
+            return
+        assert paths is not None
         protected = failed = 0
         last_error: ReclaimError | None = None
         with opened_store(settings) as engine:
@@ -136,3 +154,37 @@ def _attestation(translate: Translator, given: str | None, *, interactive: bool)
         default="self",
     )
     return _attestation(translate, answer.strip(), interactive=False)
+
+
+def _protect_hashes(
+    translate: Translator,
+    settings: "Settings",
+    case_ref: str,
+    path: Path,
+    attestation: "Attestation",
+    json_output: bool,
+) -> None:
+    from reclaim.services.cases import resolve_case
+    from reclaim.services.exchange import protect_from_hashes
+
+    with opened_store(settings) as engine:
+        case = resolve_case(engine, case_ref)
+        summary = protect_from_hashes(engine, settings, case, path, attestation=attestation)
+    for problem in summary.problems:
+        typer.echo(
+            translate.format(
+                "warning: {problem}", problem=translate.format(problem.message, **problem.params)
+            ),
+            err=True,
+        )
+    if json_output:
+        emit_json({"case_id": case.id, **summary.to_json()})
+        return
+    typer.echo(
+        translate.format(
+            "Case {case_id}: {added} hashes added, {present} already protected.",
+            case_id=case.id,
+            added=summary.added,
+            present=summary.already_present,
+        )
+    )

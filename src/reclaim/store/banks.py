@@ -131,10 +131,13 @@ def add_entries(
         fingerprints = [value_fingerprint(entry.signal_type, entry.value) for entry in entries]
         existing: dict[str, BankEntryRow] = {}
         candidates = select(BankEntryRow).where(BankEntryRow.value_fingerprint.in_(set(fingerprints)))
-        for row in session.scalars(candidates.order_by(BankEntryRow.id)):
+        rows = list(session.scalars(candidates.order_by(BankEntryRow.id)))
+        # Protected again after a withdrawal: her later decision stands, so the value is live.
+        active_anywhere = {row.value_fingerprint for row in rows if row.status == EntryStatus.ACTIVE}
+        for row in rows:
             if row.status == EntryStatus.ACTIVE and row.bank_id == bank.id:
                 existing[row.value_fingerprint] = row
-            elif row.status == EntryStatus.WITHDRAWN and respect_withdrawals:
+            elif respect_withdrawals and row.value_fingerprint not in active_anywhere:
                 existing.setdefault(row.value_fingerprint, row)
         now = datetime.now(UTC)
         added: list[AddedEntry] = []

@@ -66,8 +66,6 @@ def read_hma_bank_requests(
                         raise RecordError("signal_type", name, "is not a signal type Reclaim uses")
                     if not isinstance(signal, str):
                         raise RecordError("value", signal, "is not text", ours)
-                    yield ExchangeRecord(
-                        signal_type=ours, value=signal, source="import", attestation="list"
-                    )
+                    yield ExchangeRecord(signal_type=ours, value=signal, source="import", attestation="list")
                 except RecordError as invalid:
                     report(problem_from_error(invalid, number, "line"), on_problem)
