@@ -5,14 +5,17 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from reclaim.cli.output import emit_json, error_line
+from reclaim.cli.media_input import FailureTally, media_files
+from reclaim.cli.output import emit_json
+from reclaim.cli.progress import progress_bar
 from reclaim.cli.store_access import opened_store
 from reclaim.config import load_settings
-from reclaim.errors import N_, ReclaimError, UserInputError
+from reclaim.errors import N_, UserInputError
 from reclaim.locale import Translator
 
 if TYPE_CHECKING:
-    from reclaim.services.matching import QueryResult
+    from reclaim.config import Settings
+    from reclaim.services.matching import BankSnapshot, QueryResult
 
 
 def register(app: typer.Typer, translate: Translator) -> None:
@@ -50,13 +53,10 @@ def register(app: typer.Typer, translate: Translator) -> None:
         ),
     ) -> None:
         from reclaim.services.cases import resolve_case
-        from reclaim.services.hashing import HashFailure
-        from reclaim.services.matching import load_bank, match_hash, match_paths, parse_hash_query
+        from reclaim.services.matching import load_bank, match_hash, parse_hash_query
 
         settings = load_settings()
         hashes, paths = _split_queries(queries)
-        failures = 0
-        last_error: ReclaimError | None = None
         with opened_store(settings) as engine:
             case_id = resolve_case(engine, case_ref).id if case_ref else None
             snapshot = load_bank(engine, include_low_quality=include_low_quality, case_id=case_id)
@@ -65,16 +65,35 @@ def register(app: typer.Typer, translate: Translator) -> None:
             assert parsed is not None
             _show(translate, match_hash(snapshot, text, *parsed), json_output)
         if paths:
-            for outcome in match_paths(snapshot, paths, settings, workers=workers or None):
-                if isinstance(outcome, HashFailure):
-                    failures += 1
-                    last_error = outcome.error
-                    typer.echo(error_line(translate, outcome.error), err=True)
-                else:
-                    _show(translate, outcome, json_output)
-        if failures and last_error is not None and failures == len(queries):
-            typer.echo(translate.format("hint: {hint}", hint=translate(last_error.hint)), err=True)
-            raise typer.Exit(last_error.exit_code)
+            _match_files(
+                translate, snapshot, settings, paths, json_output=json_output, workers=workers or None
+            )
+
+
+def _match_files(
+    translate: Translator,
+    snapshot: "BankSnapshot",
+    settings: "Settings",
+    paths: list[Path],
+    *,
+    json_output: bool,
+    workers: int | None,
+) -> None:
+    from reclaim.services.hashing import HashFailure
+    from reclaim.services.matching import match_files
+
+    files = media_files(translate, paths)
+    failures = FailureTally(translate)
+    matched = 0
+    with progress_bar(translate, translate("Matching"), len(files)) as advance:
+        for outcome in match_files(snapshot, files, settings, workers=workers):
+            advance()
+            if isinstance(outcome, HashFailure):
+                failures.record(outcome.error)
+            else:
+                matched += 1
+                _show(translate, outcome, json_output)
+    failures.finish(matched)
 
 
 def _split_queries(queries: list[str]) -> tuple[list[str], list[Path]]:

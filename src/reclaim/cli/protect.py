@@ -1,19 +1,22 @@
 """``reclaim protect CASE PATH...``: hash her photos and videos into her case's bank."""
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 import typer
 
-from reclaim.cli.output import emit_json, error_line
+from reclaim.cli.media_input import FailureTally, media_files
+from reclaim.cli.output import emit_json
+from reclaim.cli.progress import progress_bar
 from reclaim.cli.store_access import opened_store
 from reclaim.config import load_settings
-from reclaim.errors import N_, ReclaimError, UserInputError
+from reclaim.errors import N_, UserInputError
 from reclaim.locale import Translator
 
 if TYPE_CHECKING:
     from reclaim.bank.entries import Attestation
     from reclaim.config import Settings
+    from reclaim.services.protect import ProtectedItem
 
 
 def register(app: typer.Typer, translate: Translator) -> None:
@@ -67,10 +70,6 @@ def register(app: typer.Typer, translate: Translator) -> None:
             0, "--workers", min=0, help=_("Processes to use; 0 uses every CPU core.")
         ),
     ) -> None:
-        from reclaim.services.cases import resolve_case
-        from reclaim.services.hashing import HashFailure
-        from reclaim.services.protect import protect_paths
-
         if bool(paths) == (hashes is not None):
             raise UserInputError(
                 N_("Give either files and folders to protect, or --hashes FILE, not both or neither.")
@@ -79,57 +78,77 @@ def register(app: typer.Typer, translate: Translator) -> None:
         settings = load_settings()
         if hashes is not None:
             _protect_hashes(translate, settings, case_ref, hashes, attestation, json_output)
-            return
-        assert paths is not None
-        protected = failed = 0
-        last_error: ReclaimError | None = None
-        with opened_store(settings) as engine:
-            case = resolve_case(engine, case_ref)
-            for outcome in protect_paths(
-                engine,
-                settings,
-                case,
-                paths,
-                attestation=attestation,
-                from_found=from_found,
-                workers=workers or None,
-            ):
+        else:
+            assert paths is not None
+            options = _FileOptions(attestation, from_found, workers or None, json_output)
+            _protect_files(translate, settings, case_ref, paths, options)
+
+
+class _FileOptions(NamedTuple):
+    attestation: "Attestation"
+    from_found: bool
+    workers: int | None
+    json_output: bool
+
+
+def _protect_files(
+    translate: Translator, settings: "Settings", case_ref: str, paths: list[Path], options: _FileOptions
+) -> None:
+    from reclaim.services.cases import resolve_case
+    from reclaim.services.hashing import HashFailure
+    from reclaim.services.protect import protect_files
+
+    files = media_files(translate, paths)
+    failures = FailureTally(translate)
+    protected = 0
+    with opened_store(settings) as engine:
+        case = resolve_case(engine, case_ref)
+        outcomes = protect_files(
+            engine,
+            settings,
+            case,
+            files,
+            attestation=options.attestation,
+            from_found=options.from_found,
+            workers=options.workers,
+        )
+        with progress_bar(translate, translate("Protecting"), len(files)) as advance:
+            for outcome in outcomes:
+                advance()
                 if isinstance(outcome, HashFailure):
-                    failed += 1
-                    last_error = outcome.error
-                    typer.echo(error_line(translate, outcome.error), err=True)
+                    failures.record(outcome.error)
                     continue
                 protected += 1
-                if outcome.low_quality:
-                    typer.echo(
-                        translate.format(
-                            "warning: {path} is too plain or small for a reliable photo hash "
-                            "(quality {quality}); it is kept but not matched unless asked.",
-                            path=outcome.path,
-                            quality=outcome.pdq_quality,
-                        ),
-                        err=True,
-                    )
-                if json_output:
-                    emit_json(outcome.to_json())
-                elif outcome.already_protected:
-                    typer.echo(translate.format("{path}: already protected.", path=outcome.path))
-                else:
-                    typer.echo(translate.format("{path}: protected.", path=outcome.path))
-        if not json_output:
-            typer.echo(
-                translate.plural(
-                    "{count} file protected in case {case_id}. Nothing was copied.",
-                    "{count} files protected in case {case_id}. Nothing was copied.",
-                    protected,
-                    case_id=case.id,
-                )
+                _report_item(translate, outcome, options.json_output)
+    if not options.json_output:
+        typer.echo(
+            translate.plural(
+                "{count} file protected in case {case_id}. Nothing was copied.",
+                "{count} files protected in case {case_id}. Nothing was copied.",
+                protected,
+                case_id=case.id,
             )
-        if protected == 0 and last_error is not None:
-            typer.echo(translate.format("hint: {hint}", hint=translate(last_error.hint)), err=True)
-            raise typer.Exit(last_error.exit_code)
-        if failed:
-            typer.echo(translate.format("Could not hash {failed} file(s).", failed=failed), err=True)
+        )
+    failures.finish(protected)
+
+
+def _report_item(translate: Translator, item: "ProtectedItem", json_output: bool) -> None:
+    if item.low_quality:
+        typer.echo(
+            translate.format(
+                "warning: {path} is too plain or small for a reliable photo hash "
+                "(quality {quality}); it is kept but not matched unless asked.",
+                path=item.path,
+                quality=item.pdq_quality,
+            ),
+            err=True,
+        )
+    if json_output:
+        emit_json(item.to_json())
+    elif item.already_protected:
+        typer.echo(translate.format("{path}: already protected.", path=item.path))
+    else:
+        typer.echo(translate.format("{path}: protected.", path=item.path))
 
 
 def _attestation(translate: Translator, given: str | None, *, interactive: bool) -> "Attestation":

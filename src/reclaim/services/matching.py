@@ -157,14 +157,13 @@ def match_hash(snapshot: BankSnapshot, query: str, signal_type: str, value: str)
     return QueryResult(query, tuple(hits))
 
 
-def match_paths(
-    snapshot: BankSnapshot, paths: Sequence[Path], settings: Settings, *, workers: int | None = None
+def match_files(
+    snapshot: BankSnapshot, files: Sequence[Path], settings: Settings, *, workers: int | None = None
 ) -> Iterator[QueryResult | HashFailure]:
-    """Hash each file under ``paths`` and match it; failures are yielded, not raised."""
-    from reclaim.services.hashing import HashFailure, find_media_files, hash_files
+    """Hash each file and match it; failures are yielded, not raised."""
+    from reclaim.services.hashing import HashFailure, hash_files
 
-    found = find_media_files(paths)
-    for outcome in hash_files(found.files, settings.limits, workers=workers):
+    for outcome in hash_files(files, settings.limits, workers=workers):
         if isinstance(outcome, HashFailure):
             yield outcome
         else:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from reclaim.bank.entries import Attestation, NewEntry, Provenance, SourceKind, is_low_quality
 from reclaim.config import Settings
-from reclaim.errors import N_, UserInputError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -63,24 +62,19 @@ class ProtectedItem:
         }
 
 
-def protect_paths(
+def protect_files(
     engine: Engine,
     settings: Settings,
     case: CaseRecord,
-    paths: Sequence[Path],
+    files: Sequence[Path],
     *,
     attestation: Attestation,
     from_found: bool = False,
     workers: int | None = None,
 ) -> Iterator[ProtectedItem | HashFailure]:
-    """Hash ``paths`` (files or folders) and add each file's signals to the case's bank."""
-    from reclaim.services.hashing import HashFailure, find_media_files, hash_files
+    """Hash ``files`` (``find_media_files`` finds them in folders) into the case's bank."""
+    from reclaim.services.hashing import HashFailure, hash_files
 
-    found = find_media_files(paths)
-    if not found.files:
-        raise UserInputError(
-            N_("No photos or videos found in {paths}."), paths=", ".join(str(p) for p in paths)
-        )
     provenance = Provenance(
         submitted_by=settings.actor,
         submitted_at=datetime.now(UTC),
@@ -88,7 +82,7 @@ def protect_paths(
         source_kind=SourceKind.FOUND_COPY if from_found else SourceKind.OWN_FILE,
         source=_this_device(engine),
     )
-    for outcome in hash_files(found.files, settings.limits, workers=workers):
+    for outcome in hash_files(files, settings.limits, workers=workers):
         if isinstance(outcome, HashFailure):
             yield outcome
             continue
