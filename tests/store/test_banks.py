@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from reclaim.bank.entries import Attestation, EntryStatus, ExtraView, NewEntry, Provenance, SourceKind
 from reclaim.store.banks import (
+    active_signal_table,
     active_signals,
     add_entries,
     ensure_list_bank,
@@ -142,3 +143,22 @@ def test_a_hash_protected_again_after_withdrawal_can_be_imported(bank_engine: En
     )
 
     assert not result.already_present and not result.withdrawn_here
+
+
+def test_the_signal_table_lists_active_entries_and_views_column_by_column(bank_engine: Engine) -> None:
+    added = add_entries(bank_engine, "case-case1", entries(), actor="li", action="bank.protect")
+    ensure_list_bank(bank_engine, "partner", source="feed")
+    other = [NewEntry("md5", "c" * 32, None, provenance(SourceKind.IMPORT), "imp")]
+    add_entries(bank_engine, "partner", other, actor="x", action="bank.import")
+    withdraw_entries(bank_engine, [added[0].entry_id], actor="victim", reason="test")
+
+    table = active_signal_table(bank_engine)
+
+    assert table.signal_types == ["pdq", "md5"]
+    assert table.bank_names == ["case-case1", "partner"] and table.case_ids == ["case1", None]
+    assert table.qualities.tolist() == [87, -1]
+    assert table.pdq_rows.tolist() == [0, 0] and table.pdq_vias == ["whole", "crop-top"]
+    assert [bytes(row).hex() for row in table.pdq_hashes] == [PDQ, "0" * 64]
+    assert table.texts == {1: "c" * 32}
+    only_case = active_signal_table(bank_engine, case_id="case1")
+    assert only_case.signal_types == ["pdq"] and only_case.pdq_vias == ["whole", "crop-top"]

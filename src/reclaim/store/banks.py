@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -310,4 +312,85 @@ def _entry(row: BankEntryRow, bank: str) -> BankEntry:
         withdrawn_at=row.withdrawn_at,
         withdrawn_by=row.withdrawn_by,
         withdraw_reason=row.withdraw_reason,
+    )
+
+
+@dataclass
+class SignalTable:
+    """Every active entry, column by column, for building a matcher over millions of entries.
+
+    Rows follow entry id. PDQ hashes (the entries' own and their extra views) come as one
+    (M, 32) uint8 matrix with the entry row and view of each hash beside it.
+    """
+
+    entry_ids: npt.NDArray[np.int64]
+    signal_types: list[str]
+    bank_names: list[str]  # per row; the few distinct strings are shared, not copied
+    case_ids: list[str | None]
+    qualities: npt.NDArray[np.int16]  # -1 where the signal has no quality
+    pdq_rows: npt.NDArray[np.int64]
+    pdq_hashes: npt.NDArray[np.uint8]
+    pdq_vias: list[str]
+    texts: dict[int, str]  # row -> value, for digests and vPDQ
+
+
+def active_signal_table(engine: Engine, *, case_id: str | None = None, chunk: int = 100_000) -> SignalTable:
+    """Read the active entries and their extra views in chunks, without an object per entry."""
+    entry_query = (
+        select(BankEntryRow.id, BankEntryRow.bank_id, BankEntryRow.case_id, BankEntryRow.signal_type)
+        .add_columns(BankEntryRow.value, BankEntryRow.quality)
+        .where(BankEntryRow.status == EntryStatus.ACTIVE, BankEntryRow.value.is_not(None))
+        .order_by(BankEntryRow.id)
+    )
+    view_query = (
+        select(BankEntryView.entry_id, BankEntryView.via, BankEntryView.value)
+        .join(BankEntryRow, BankEntryRow.id == BankEntryView.entry_id)
+        .where(BankEntryRow.status == EntryStatus.ACTIVE)
+        .order_by(BankEntryView.entry_id, BankEntryView.id)
+    )
+    if case_id is not None:
+        entry_query = entry_query.where(BankEntryRow.case_id == case_id)
+        view_query = view_query.where(BankEntryRow.case_id == case_id)
+    ids: list[int] = []
+    signal_types: list[str] = []
+    bank_names: list[str] = []
+    case_ids: list[str | None] = []
+    qualities: list[int] = []
+    pdq_rows: list[int] = []
+    pdq_hex: list[str] = []
+    pdq_vias: list[str] = []
+    texts: dict[int, str] = {}
+    with Session(engine) as session:
+        names = _bank_names(session)
+        interned: dict[str, str] = {}
+        for entry_id, bank_id, case, signal_type, value, quality in session.execute(
+            entry_query.execution_options(yield_per=chunk)
+        ):
+            row = len(ids)
+            ids.append(entry_id)
+            signal_types.append(interned.setdefault(signal_type, signal_type))
+            bank_names.append(names[bank_id])
+            case_ids.append(interned.setdefault(case, case) if case is not None else None)
+            qualities.append(-1 if quality is None else quality)
+            if signal_type == "pdq":
+                pdq_rows.append(row)
+                pdq_hex.append(value)
+                pdq_vias.append("whole")
+            else:
+                texts[row] = value
+        entry_ids = np.asarray(ids, dtype=np.int64)
+        for entry_id, via, value in session.execute(view_query.execution_options(yield_per=chunk)):
+            pdq_rows.append(int(np.searchsorted(entry_ids, entry_id)))
+            pdq_hex.append(value)
+            pdq_vias.append(interned.setdefault(via, via))
+    return SignalTable(
+        entry_ids=entry_ids,
+        signal_types=signal_types,
+        bank_names=bank_names,
+        case_ids=case_ids,
+        qualities=np.asarray(qualities, dtype=np.int16),
+        pdq_rows=np.asarray(pdq_rows, dtype=np.int64),
+        pdq_hashes=np.frombuffer(bytes.fromhex("".join(pdq_hex)), dtype=np.uint8).reshape(-1, 32),
+        pdq_vias=pdq_vias,
+        texts=texts,
     )
