@@ -13,7 +13,7 @@ from reclaim.errors import N_, UserInputError
 from reclaim.locale import Translator
 
 if TYPE_CHECKING:
-    from reclaim.bank.formats import HashListFormat
+    from reclaim.bank.format_names import HashListFormat
 
 
 def register(app: typer.Typer, translate: Translator) -> None:
@@ -199,13 +199,13 @@ def _register_exchange(group: typer.Typer, translate: Translator) -> None:
 
 
 def _all_formats() -> list["HashListFormat"]:
-    from reclaim.bank.formats import HashListFormat
+    from reclaim.bank.format_names import HashListFormat
 
     return list(HashListFormat)
 
 
 def _format(name: str | None) -> "HashListFormat | None":
-    from reclaim.bank.formats import HashListFormat
+    from reclaim.bank.format_names import HashListFormat
 
     if name is None:
         return None

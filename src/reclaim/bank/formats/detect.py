@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
+from reclaim.bank.format_names import HashListFormat
 from reclaim.bank.formats.csv_format import read_csv
 from reclaim.bank.formats.hma import read_hma_bank_requests
 from reclaim.bank.formats.jsonl import read_jsonl
@@ -23,15 +23,6 @@ from reclaim.errors import N_, UserInputError
 
 # Enough of the file to see the first record of any of the formats.
 _SNIFF_BYTES: Final = 64 * 1024
-
-
-class HashListFormat(StrEnum):
-    RECLAIM_JSONL = "reclaim-jsonl"
-    RECLAIM_CSV = "reclaim-csv"
-    THREATEXCHANGE_SIGNALS = "threatexchange-signals"
-    THREATEXCHANGE_DATASET_CSV = "threatexchange-dataset-csv"
-    HMA_BANK_REQUESTS = "hma-bank-requests"
-    STOPNCII_JSON = "stopncii-json"
 
 
 READERS: Final[dict[HashListFormat, Callable[[Path, ProblemHandler | None], Iterator[ExchangeRecord]]]] = {
