@@ -4,8 +4,8 @@ Plain PDQ hashes the whole frame, so a photo shown inside a chat screenshot, fra
 tiled into a collage or turned by a few degrees no longer matches. Found content is public, so
 the query side may look at it as many ways as it likes (``query_views``); each view is named
 (``via``) so a reviewer sees why a match happened. The protected side gets only a handful of
-centred crops (``bank_views``), all of at least 76 % of each side of the photo, so that no
-extra hash sees finer detail than the plain hash of a slightly smaller photo would
+centred crops (``bank_views``), none smaller than 76 % of both sides or two thirds of one, so
+that no extra hash sees much finer detail than the photo's own hash
 (docs/robust-matching.md has the argument and the measurements).
 
 Every view costs false-match chances, so each kind has its own distance limit
@@ -36,6 +36,9 @@ from reclaim.signals.regions import (
 # Region finding needs the photo's edges to a pixel; 1024 on the long side keeps a photo that
 # fills a third of a phone screenshot at ~300 pixels, and costs ~20 ms a query.
 ANALYSIS_SIDE: Final = 1024
+# Views are hashed from block means of at most this size: PDQ's own blur is ~1/64 of a side,
+# so 512 pixels keep 8 per blur window, and the hash costs a quarter of hashing at 1024.
+HASH_SIDE: Final = 512
 
 # The reference's names for the 8 dihedral transforms, in words a reviewer reads.
 _DIHEDRAL_NAMES: Final = {
@@ -104,39 +107,70 @@ def query_views(luma: npt.NDArray[np.generic]) -> list[View]:
     trimmed = trim_flat_borders(plane)
     if _differs(trimmed, whole):
         views += _dihedral_views("trimmed", trimmed.of(plane))
-    detailed = trim_low_detail_borders(plane)
-    if _differs(detailed, whole) and _differs(detailed, trimmed):
-        views.append(View("detail", pdq_from_luma(detailed.of(plane))))
+    known = [whole, trimmed]
+    for centred in (False, True):
+        detailed = trim_low_detail_borders(plane, centred)
+        if all(_differs(detailed, box) for box in known):
+            views.append(View("detail+centred" if centred else "detail", hash_plane(detailed.of(plane))))
+            known.append(detailed)
     views += _tilt_views(plane)
-    known = [whole, trimmed, detailed]
     for region in find_regions(plane):
         if all(_differs(region, box) for box in known):
-            views.append(View("region", pdq_from_luma(region.of(plane))))
+            views.append(View("region", hash_plane(region.of(plane))))
             known.append(region)
     return _unique(views)
 
 
 def bank_views(luma: npt.NDArray[np.generic]) -> list[View]:
-    """Extra views of a protected photo: centred crops down to 76 % of each side.
+    """Extra views of a protected photo: centred crops down to 76 % of each side, and centred
+    cuts to common tile aspects that keep at least two thirds of the cut axis.
 
-    A found copy cropped by 3-24 % then still meets one of them within PDQ's reach. Only centred
-    crops, because a crop of each corner or side would multiply the hashes a bank holds per
-    photo, and with them what the hashes together reveal (docs/robust-matching.md).
+    A found copy cropped about its centre by 3-24 %, or cut to a square tile, then still meets
+    one of them within PDQ's reach. Only centred crops, because a crop of each corner or side
+    would multiply the hashes a bank holds per photo, and with them what the hashes together
+    reveal (docs/robust-matching.md).
     """
     plane = analysis_plane(luma)
-    height, width = plane.shape
-    views: list[View] = []
-    for keep in CENTRE_CROPS:
-        crop_h, crop_w = round(height * keep), round(width * keep)
-        top, left = (height - crop_h) // 2, (width - crop_w) // 2
-        box = Box(top, left, top + crop_h, left + crop_w)
-        views.append(View(f"crop+centre{round(keep * 100)}", pdq_from_luma(box.of(plane))))
-    side = min(height, width)
-    if max(height, width) >= 1.15 * side:  # collages and avatars cut photos to squares
-        top, left = (height - side) // 2, (width - side) // 2
-        square = Box(top, left, top + side, left + side)
-        views.append(View("crop+square", pdq_from_luma(square.of(plane))))
+    views = [View(via, hash_plane(box.of(plane))) for via, box in bank_crops(*plane.shape)]
     return _unique(views)
+
+
+def bank_crops(height: int, width: int) -> list[tuple[str, Box]]:
+    """The boxes ``bank_views`` hashes in a photo of this size, each with its ``via``."""
+    crops: list[tuple[str, Box]] = []
+    for keep in CENTRE_CROPS:
+        crops.append(
+            (f"crop+centre{round(keep * 100)}", _centred(height, width, height * keep, width * keep))
+        )
+    for aspect in TILE_ASPECTS:
+        # The photo cut to the aspect of a collage tile or a chat preview, along one axis only.
+        if width / height > aspect:
+            crop_h, crop_w, keep = float(height), height * aspect, height * aspect / width
+        else:
+            crop_h, crop_w, keep = width / aspect, float(width), width / aspect / height
+        if MIN_TILE_KEEP <= keep <= 0.97:
+            crops.append((f"crop+aspect{_aspect_name(aspect)}", _centred(height, width, crop_h, crop_w)))
+    return crops
+
+
+def _centred(height: int, width: int, crop_h: float, crop_w: float) -> Box:
+    rows, cols = round(crop_h), round(crop_w)
+    top, left = (height - rows) // 2, (width - cols) // 2
+    return Box(top, left, top + rows, left + cols)
+
+
+# Aspect ratios (width / height) that collage apps and chat previews cut photos to.
+TILE_ASPECTS: Final = (1.0, 4 / 5, 5 / 4, 3 / 4, 4 / 3, 2 / 3, 3 / 2)
+# A tile may cut one axis to two thirds, no further: each such hash sees at most 1.5x finer
+# detail along that axis than the photo's own hash (docs/robust-matching.md).
+MIN_TILE_KEEP: Final = 2 / 3
+
+
+def _aspect_name(aspect: float) -> str:
+    from fractions import Fraction
+
+    ratio = Fraction(aspect).limit_denominator(6)
+    return f"{ratio.numerator}:{ratio.denominator}"
 
 
 # PDQ moves ~20 bits per 1.5 % of rescaling, so crops 3 % apart leave any crop of 3-24 % within
@@ -144,8 +178,31 @@ def bank_views(luma: npt.NDArray[np.generic]) -> list[View]:
 CENTRE_CROPS: Final = (0.97, 0.94, 0.91, 0.88, 0.85, 0.82, 0.79, 0.76)
 
 
+def hash_plane(plane: FloatArray) -> PdqHash:
+    """PDQ of a view, hashed from block means when it is large (PDQ blurs finer detail away)."""
+    reduced, full_size = _reduced(plane)
+    return pdq_from_luma(reduced, full_size)
+
+
+def _reduced(plane: FloatArray) -> tuple[FloatArray, tuple[int, int]]:
+    """Block means of at most HASH_SIDE on the long side, and the (width, height) they stand for.
+
+    ``pdq_from_luma`` sums its kernels over each block, so the hash stays within a bit or two of
+    the full view's, at a quarter of the cost per halving (benchmarks/README.md).
+    """
+    height, width = plane.shape
+    scale = -(-max(height, width) // HASH_SIDE)
+    if scale <= 1:
+        return plane, (width, height)
+    rows, cols = -(-height // scale), -(-width // scale)
+    padded = np.pad(plane, ((0, rows * scale - height), (0, cols * scale - width)), mode="edge")
+    blocks = padded.reshape(rows, scale, cols, scale).mean(axis=(1, 3), dtype=np.float32)
+    return blocks, (width, height)
+
+
 def _dihedral_views(kind: str, plane: FloatArray) -> list[View]:
-    hashes = pdq_dihedral_from_luma(plane)
+    reduced, full_size = _reduced(plane)
+    hashes = pdq_dihedral_from_luma(reduced, full_size)
     return [
         View(f"{kind}+{_DIHEDRAL_NAMES[name]}" if _DIHEDRAL_NAMES[name] else kind, h)
         for name, h in hashes.items()
@@ -169,10 +226,10 @@ def _tilt_views(plane: FloatArray) -> list[View]:
     kept = np.asarray(frame.rotate(-angle, resample=Image.Resampling.BILINEAR, fillcolor=0.0)) > 0.5
     filled = _fill_from_surroundings(upright, kept)
     name = f"tilt+{round(abs(angle))}deg"
-    views = [View(name, pdq_from_luma(filled))]
+    views = [View(name, hash_plane(filled))]
     trimmed = trim_flat_borders(upright)
     if _differs(trimmed, full_box(upright)):
-        views.append(View(f"{name}+trimmed", pdq_from_luma(trimmed.of(upright))))
+        views.append(View(f"{name}+trimmed", hash_plane(trimmed.of(upright))))
     return views
 
 
@@ -204,14 +261,7 @@ def _box_blur(plane: FloatArray, radius: int) -> FloatArray:
 
 def _differs(box: Box, other: Box) -> bool:
     """More than 1 % apart on some side: PDQ would see a different frame."""
-    tolerance_y = max(1, box.height // 100)
-    tolerance_x = max(1, box.width // 100)
-    return (
-        abs(box.top - other.top) > tolerance_y
-        or abs(box.bottom - other.bottom) > tolerance_y
-        or abs(box.left - other.left) > tolerance_x
-        or abs(box.right - other.right) > tolerance_x
-    )
+    return box.differs(other, 0.01)
 
 
 def _unique(views: list[View]) -> list[View]:

@@ -1,0 +1,95 @@
+"""The matcher finds a protected photo through each kind of edit, and nothing else."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from reclaim.bank.matcher import Matcher
+from reclaim.signals.pdq import pdq_from_luma
+from reclaim.signals.robust import View, bank_views
+from tests.robust_edits import EDITS, collage, decoded, jpeg, sample, screenshot
+
+PROTECTED = ["astronaut", "coffee", "chelsea", "rocket"]
+UNRELATED = ["camera", "immunohistochemistry", "hubble_deep_field", "moon", "page", "gravel"]
+
+
+def bank_matcher(photos: dict[int, Image.Image], with_crops: bool = True) -> Matcher:
+    ids: list[int] = []
+    rows: list[bytes] = []
+    vias: list[str] = []
+    qualities: list[int] = []
+    for entry, photo in photos.items():
+        luma = decoded(jpeg(photo, 92))
+        views = [View("whole", pdq_from_luma(luma))] + (bank_views(luma) if with_crops else [])
+        for view in views:
+            ids.append(entry)
+            rows.append(view.hash.bits)
+            vias.append(view.via)
+            qualities.append(view.hash.quality)
+    return Matcher(ids, np.frombuffer(b"".join(rows), np.uint8).reshape(-1, 32), vias, qualities)
+
+
+@pytest.fixture(scope="module")
+def photos() -> dict[int, Image.Image]:
+    return {entry: sample(name) for entry, name in enumerate(PROTECTED, start=100)}
+
+
+@pytest.fixture(scope="module")
+def matcher(photos: dict[int, Image.Image]) -> Matcher:
+    return bank_matcher(photos)
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+@pytest.mark.parametrize("entry", [100, 101])
+def test_each_edit_of_a_protected_photo_is_found(
+    matcher: Matcher, photos: dict[int, Image.Image], edit: str, entry: int
+) -> None:
+    other = sample("camera")
+    matches = matcher.match_luma(decoded(EDITS[edit](photos[entry], other)))
+    assert [m.entry_id for m in matches] == [entry], matches
+
+
+@pytest.mark.parametrize("name", UNRELATED)
+def test_unrelated_photos_match_nothing(matcher: Matcher, name: str) -> None:
+    photo = sample(name)
+    for found in (jpeg(photo), jpeg(screenshot(photo), 80), jpeg(collage(photo, sample("moon")))):
+        assert matcher.match_luma(decoded(found)) == []
+
+
+def test_a_match_says_which_views_met(matcher: Matcher, photos: dict[int, Image.Image]) -> None:
+    (match,) = matcher.match_luma(decoded(jpeg(screenshot(photos[101]), 80)))
+    assert match.via == "region"
+    assert match.bank_via == "whole"
+    assert match.distance <= 28
+    assert match.query_hash.quality >= 50
+
+
+def test_plain_pdq_alone_misses_what_the_views_find(photos: dict[int, Image.Image]) -> None:
+    plain = bank_matcher(photos, with_crops=False)
+    found = decoded(jpeg(screenshot(photos[100]), 80))
+    whole_only = [v for v in plain_views(found) if v.via == "whole"]
+    assert plain.match_views(whole_only) == []
+    assert [m.entry_id for m in plain.match_luma(found)] == [100]
+
+
+def plain_views(luma: np.ndarray) -> list[View]:
+    return [View("whole", pdq_from_luma(luma))]
+
+
+def test_low_quality_hashes_do_not_match_unless_asked() -> None:
+    flat = Image.new("RGB", (400, 300), (120, 120, 120))
+    ImageDraw.Draw(flat).rectangle((0, 0, 200, 30), fill=(124, 124, 124))
+    luma = decoded(jpeg(flat))
+    weak = pdq_from_luma(luma)
+    assert weak.quality < 50
+    bits = np.frombuffer(weak.bits, np.uint8).reshape(1, 32)
+    assert Matcher([7], bits, qualities=[weak.quality]).match_luma(luma) == []
+    permissive = Matcher([7], bits, qualities=[weak.quality], allow_low_quality=True)
+    assert [m.entry_id for m in permissive.match_luma(luma)] == [7]
+
+
+def test_rows_that_do_not_line_up_are_refused() -> None:
+    with pytest.raises(ValueError, match="one row per hash"):
+        Matcher([1, 2], np.zeros((3, 32), np.uint8))
