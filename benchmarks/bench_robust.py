@@ -431,6 +431,7 @@ class Tally:
     view_counts: list[int] = field(default_factory=list)
     vias_used: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     nearest: dict[str, list[object]] = field(default_factory=dict)
+    decoy_nearest: dict[str, int] = field(default_factory=dict)
 
 
 METHODS = ["plain", "dihedral", "ours"]
@@ -455,6 +456,15 @@ def measure(bank: Bank, row: dict[str, str], target: int, tally: Tally) -> None:
         if target >= 0:
             tally.found[row["edit"]][method].append(target in hits)
         tally.false_matches[method] += [f"{row['file']} -> {bank.names[e]}" for e in sorted(hits - {target})]
+    if target < 0:  # how close a decoy came, per kind of view: the margin the thresholds leave
+        for v in views:
+            if v.is_low_quality:
+                continue
+            for rows in bank.rows_of.values():
+                for h, via in rows:
+                    if h.quality >= 50:
+                        key = f"{v.kind} ~ {via.split('+')[0]}"
+                        tally.decoy_nearest[key] = min(tally.decoy_nearest.get(key, 256), v.hash.distance(h))
     if target >= 0:
         near = min(
             ((v.hash.distance(h), v.via, via) for v in views for h, via in bank.rows_of[target]),
@@ -487,6 +497,7 @@ def report(bank: Bank, tally: Tally, bank_crops: bool) -> None:
     print(f"\nquery views: {statistics.median(counts):.0f} per image (max {max(counts)}), "
           f"{statistics.median(ms):.0f} ms median, {np.percentile(ms, 90):.0f} ms p90 "
           f"per image (load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+    print("nearest decoy per view kind (query ~ bank):", dict(sorted(tally.decoy_nearest.items())))
     print("views that found the photo:", dict(sorted(tally.vias_used.items(), key=lambda kv: -kv[1])))
 
 
@@ -515,6 +526,7 @@ def main() -> int:
         "view_ms": tally.view_ms,
         "vias": tally.vias_used,
         "nearest": tally.nearest,
+        "decoy_nearest": tally.decoy_nearest,
     }
     args.json_out.write_text(json.dumps(result, indent=1))
     return 0

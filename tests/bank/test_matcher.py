@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 
 from reclaim.bank.matcher import Matcher
 from reclaim.signals.pdq import pdq_from_luma
-from reclaim.signals.robust import View, bank_views
+from reclaim.signals.robust import THRESHOLDS, View, bank_views
 from tests.robust_edits import EDITS, collage, decoded, jpeg, sample, screenshot
 
 PROTECTED = ["astronaut", "coffee", "chelsea", "rocket"]
@@ -62,7 +62,7 @@ def test_a_match_says_which_views_met(matcher: Matcher, photos: dict[int, Image.
     (match,) = matcher.match_luma(decoded(jpeg(screenshot(photos[101]), 80)))
     assert match.via == "region"
     assert match.bank_via == "whole"
-    assert match.distance <= 28
+    assert match.distance <= THRESHOLDS["region"]
     assert match.query_hash.quality >= 50
 
 

@@ -131,12 +131,8 @@ def trim_flat_borders(plane: FloatArray) -> Box:
     return box
 
 
-def trim_low_detail_borders(plane: FloatArray, centred: bool = False) -> Box:
-    """The box left after cutting off edge bands with little detail (a blurred fill, a plain bar).
-
-    ``centred``: cut the same band off both ends of each axis, the narrower of the two, as apps
-    centre the photo on its blurred copy; a plain sky at one end then does not eat into the photo.
-    """
+def trim_low_detail_borders(plane: FloatArray) -> Box:
+    """The box left after cutting off edge bands with little detail (a blurred fill, a plain bar)."""
     height, width = plane.shape
     if height < 16 or width < 16:
         return full_box(plane)
@@ -149,10 +145,44 @@ def trim_low_detail_borders(plane: FloatArray, centred: bool = False) -> Box:
     # to 7 lines outside the photo; the edge itself is the strongest step near it.
     top, bottom = _sharpest_steps(step_down.mean(axis=1), top, bottom + 1)
     left, right = _sharpest_steps(step_across.mean(axis=0), left, right + 1)
-    if centred:
-        band_y, band_x = min(top, height - bottom), min(left, width - right)
-        return Box(band_y, band_x, height - band_y, width - band_x)
     return Box(top, left, bottom, right)
+
+
+def find_centred_photo(plane: FloatArray) -> Box:
+    """The photo that an app centred on a fill of another aspect (its own blurred copy, a gradient).
+
+    The photo's sides are then a pair of straight steps at the same distance from both ends of an
+    axis, each running the whole length of the photo; a pair that stands far above the typical
+    line-to-line change is taken for the photo's edges. Detail in the fill does not matter.
+    """
+    height, width = plane.shape
+    if height < 32 or width < 32:
+        return full_box(plane)
+    top = _symmetric_steps(np.abs(np.diff(plane, axis=0)).mean(axis=1))
+    left = _symmetric_steps(np.abs(np.diff(plane, axis=1)).mean(axis=0))
+    return Box(top[0], left[0], top[1], left[1])
+
+
+def _symmetric_steps(steps: FloatArray) -> tuple[int, int]:
+    """The strongest pair of steps at lines b and length - b (give or take one), or the whole axis.
+
+    ``steps[i]`` is the change between line i and line i + 1 of an axis of ``steps.size + 1`` lines.
+    """
+    length = steps.size + 1
+    bands = np.arange(max(2, length // 50), length // 2 - length // 10)
+    if bands.size == 0:
+        return 0, length
+    # The far side may sit one line off the mirror position after an odd resize.
+    far = np.maximum(np.maximum(steps[length - bands - 2], steps[length - bands - 1]), steps[length - bands])
+    score = np.minimum(steps[bands - 1], far)
+    best = int(np.argmax(score))
+    # Both steps at least 4 times the typical change: a photo's edge against a fill, not a shadow.
+    if score[best] < 4 * float(np.median(steps)):
+        return 0, length
+    band = int(bands[best])
+    window = [length - band - 1, length - band, length - band + 1]
+    end = max(window, key=lambda line: float(steps[min(line - 1, steps.size - 1)]))
+    return band, end
 
 
 def find_regions(plane: FloatArray, max_regions: int = 12) -> list[Box]:
