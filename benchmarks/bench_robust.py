@@ -7,7 +7,8 @@
 The set, built here from public photos only (seeded, deterministic):
 - 20 protected photos: the left half of 12 photographs among Debian's Plasma wallpapers and
   8 of scikit-image's sample photos, saved as JPEG q92 (the victim's originals).
-- every protected photo under each edit below, re-encoded as a chat app would (JPEG q75-90);
+- every protected photo under each edit below (and 3 combinations), re-encoded as a chat app
+  would (JPEG q60-90, q15-30 where the edit is the codec);
 - decoys: the right half of the same 12 wallpapers (same scene and light, other content),
   the other Plasma, Ubuntu Kylin and GNOME wallpapers, scikit-image's other images (text
   scans, textures, microscopy, the moon), darkened photos and chat screenshots of text only,
@@ -334,6 +335,10 @@ EDITS: dict[str, Edit] = {
     "rotate270": lambda im, rng, _: (im.transpose(Image.Transpose.ROTATE_270), 85),
     "tilt-on-canvas": lambda im, rng, _: (tilt(im, rng, expand=True), 85),
     "tilt-in-frame": lambda im, rng, _: (tilt(im, rng, expand=False), 85),
+    # Re-shared twice: edits on top of each other, and the codec at its worst.
+    "border+jpeg-q30": lambda im, rng, _: (border(im, rng), 30),
+    "screenshot-small": lambda im, rng, _: (fit(chat_screenshot(im, rng), 1000), 60),
+    "mirror+letterbox": lambda im, rng, _: (letterbox(ImageOps.mirror(im), rng, blurred=False), 70),
 }
 
 

@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 
 from reclaim.bank.matcher import Matcher
 from reclaim.signals.pdq import pdq_from_luma
-from reclaim.signals.robust import THRESHOLDS, View, bank_views
+from reclaim.signals.robust import THRESHOLDS, View, protected_views
 from tests.robust_edits import EDITS, collage, decoded, jpeg, sample, screenshot
 
 PROTECTED = ["astronaut", "coffee", "chelsea", "rocket"]
@@ -22,7 +22,7 @@ def bank_matcher(photos: dict[int, Image.Image], with_crops: bool = True) -> Mat
     qualities: list[int] = []
     for entry, photo in photos.items():
         luma = decoded(jpeg(photo, 92))
-        views = [View("whole", pdq_from_luma(luma))] + (bank_views(luma) if with_crops else [])
+        views = protected_views(luma) if with_crops else [View("whole", pdq_from_luma(luma))]
         for view in views:
             ids.append(entry)
             rows.append(view.hash.bits)

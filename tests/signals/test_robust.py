@@ -8,7 +8,15 @@ from PIL import Image
 
 from reclaim.signals.pdq import PdqHash, luma_from_rgb, pdq_from_luma
 from reclaim.signals.regions import estimate_tilt, find_regions, trim_flat_borders, trim_low_detail_borders
-from reclaim.signals.robust import CENTRE_CROPS, TILE_ASPECTS, View, bank_crops, bank_views, query_views
+from reclaim.signals.robust import (
+    CENTRE_CROPS,
+    TILE_ASPECTS,
+    View,
+    bank_crops,
+    bank_views,
+    protected_views,
+    query_views,
+)
 from tests.robust_edits import bordered, collage, decoded, jpeg, sample, screenshot
 
 
@@ -100,6 +108,13 @@ def test_bank_views_hash_each_crop_once(astronaut: Image.Image) -> None:
     views = bank_views(decoded(jpeg(astronaut)))
     assert {v.kind for v in views} == {"crop"}
     assert len(views) == len(bank_crops(astronaut.height, astronaut.width))
+
+
+def test_protected_views_start_with_the_photos_own_hash(astronaut: Image.Image) -> None:
+    luma = decoded(jpeg(astronaut))
+    views = protected_views(luma)
+    assert views[0].via == "whole" and views[0].hash == pdq_from_luma(luma)
+    assert [v.via for v in views[1:]] == [v.via for v in bank_views(luma)]
 
 
 def test_a_centre_crop_is_near_one_of_the_bank_views(astronaut: Image.Image) -> None:

@@ -117,18 +117,61 @@ def seam_rows(plane: FloatArray) -> npt.NDArray[np.int64]:
 
 
 def trim_flat_borders(plane: FloatArray) -> Box:
-    """The box left after cutting flat rows and columns off every side (bars, letterboxes)."""
+    """The box left after cutting bars off every side (borders, letterboxes), snapped to the photo.
+
+    A bar is a run of flat lines of one colour from the edge. Once a bar is found, later passes
+    cut only flat lines of a bar's colour: a photo's own flat sky or dark water is kept.
+    """
     box = full_box(plane)
+    bars: list[float] = []
     for _ in range(2):  # a bar on one axis hides the flatness of the bars on the other
-        rows = _content_span(flat_rows(box.of(plane)))
-        if rows is None:
-            return box
+        rows = _bar_span(box.of(plane), bars)
         box = Box(box.top + rows[0], box.left, box.top + rows[1], box.right)
-        cols = _content_span(flat_rows(box.of(plane).T))
-        if cols is None:
-            return box
+        cols = _bar_span(box.of(plane).T, bars)
         box = Box(box.top, box.left + cols[0], box.bottom, box.left + cols[1])
-    return box
+        if box.height < 2 or box.width < 2:
+            return full_box(plane)
+    return snap_to_edges(plane, box)
+
+
+def _bar_span(block: FloatArray, bars: list[float]) -> tuple[int, int]:
+    """First and one-past-last row of ``block`` that are not part of a bar at its top or bottom.
+
+    Appends the colours of new bars to ``bars``; when ``bars`` is not empty, only lines of one of
+    those colours count.
+    """
+    flat = flat_rows(block)
+    level = block.mean(axis=1)
+    known = list(bars)
+    span = [0, flat.size]
+    for side, order in ((0, slice(None)), (1, slice(None, None, -1))):
+        edge_flat, edge_level = flat[order], level[order]
+        if not edge_flat[0] or (known and min(abs(float(edge_level[0]) - b) for b in known) > FLAT_TOLERANCE):
+            continue
+        reference = float(edge_level[0])
+        in_bar = edge_flat & (np.abs(edge_level - reference) <= FLAT_TOLERANCE)
+        length = int(np.argmin(in_bar)) if not in_bar.all() else flat.size
+        span[side] = length if side == 0 else flat.size - length
+        bars.append(reference)
+    if span[0] >= span[1]:
+        return 0, flat.size
+    return span[0], span[1]
+
+
+def snap_to_edges(plane: FloatArray, box: Box) -> Box:
+    """Move each side of ``box`` that lies inside the image onto the strongest step near it.
+
+    JPEG rings across the 8x8 block that holds an edge, so the first line that is not flat may
+    be up to 7 lines outside the photo: at quality 15-40 that left boxes 1-2 % too large, 20-36
+    bits from the photo's hash.
+    """
+    if box.height < 2 or box.width < 2:
+        return box
+    down = np.abs(np.diff(plane[:, box.left : box.right], axis=0)).mean(axis=1)
+    across = np.abs(np.diff(plane[box.top : box.bottom, :], axis=1)).mean(axis=0)
+    top, bottom = _sharpest_steps(down, box.top, box.bottom)
+    left, right = _sharpest_steps(across, box.left, box.right)
+    return Box(top, left, bottom, right)
 
 
 def trim_low_detail_borders(plane: FloatArray) -> Box:
@@ -217,7 +260,8 @@ def find_regions(plane: FloatArray, max_regions: int = 12) -> list[Box]:
 
     visit(full_box(plane), 0, 0, False)
     kept: list[Box] = [full_box(plane)]
-    for box in sorted(found, key=lambda b: (-b.height * b.width, b.top, b.left)):
+    snapped = {snap_to_edges(plane, box) for box in found}
+    for box in sorted(snapped, key=lambda b: (-b.height * b.width, b.top, b.left)):
         if all(box.differs(other, 0.005) for other in kept):
             kept.append(box)
     return kept[1 : max_regions + 1]
@@ -286,14 +330,6 @@ def _edge_slope(content: npt.NDArray[np.bool_]) -> float | None:
         return None
     fitted_slope, _ = np.polyfit(y[inliers], x[inliers], 1)
     return float(fitted_slope)
-
-
-def _content_span(flat: npt.NDArray[np.bool_]) -> tuple[int, int] | None:
-    """First and one-past-last non-flat line, or None when all lines are flat."""
-    (content,) = np.nonzero(~flat)
-    if content.size == 0:
-        return None
-    return int(content[0]), int(content[-1]) + 1
 
 
 def _pieces(block: FloatArray) -> list[tuple[int, int]]:

@@ -125,6 +125,14 @@ def query_views(luma: npt.NDArray[np.generic]) -> list[View]:
     return _unique(views)
 
 
+def protected_views(luma: npt.NDArray[np.generic], full_size: tuple[int, int] | None = None) -> list[View]:
+    """Every hash a bank stores for a protected photo: its own PDQ (via "whole"), then its bank views.
+
+    ``full_size`` as for ``pdq_from_luma``, when ``luma`` is a reduced decode.
+    """
+    return _unique([View(PLAIN_VIA, pdq_from_luma(luma, full_size)), *bank_views(luma)])
+
+
 def bank_views(luma: npt.NDArray[np.generic]) -> list[View]:
     """Extra views of a protected photo: centred crops down to 76 % of each side, and centred
     cuts to common tile aspects that keep at least two thirds of the cut axis.
@@ -163,8 +171,8 @@ def _centred(height: int, width: int, crop_h: float, crop_w: float) -> Box:
     return Box(top, left, top + rows, left + cols)
 
 
-# Aspect ratios (width / height) that collage apps and chat previews cut photos to.
-TILE_ASPECTS: Final = (1.0, 4 / 5, 5 / 4, 3 / 4, 4 / 3, 2 / 3, 3 / 2)
+# Aspect ratios (width / height) that collage apps, chat previews and stories cut photos to.
+TILE_ASPECTS: Final = (1.0, 4 / 5, 5 / 4, 3 / 4, 4 / 3, 2 / 3, 3 / 2, 9 / 16, 16 / 9)
 # A tile may cut one axis to two thirds, no further: each such hash sees at most 1.5x finer
 # detail along that axis than the photo's own hash (docs/robust-matching.md).
 MIN_TILE_KEEP: Final = 2 / 3
@@ -173,7 +181,7 @@ MIN_TILE_KEEP: Final = 2 / 3
 def _aspect_name(aspect: float) -> str:
     from fractions import Fraction
 
-    ratio = Fraction(aspect).limit_denominator(6)
+    ratio = Fraction(aspect).limit_denominator(16)
     return f"{ratio.numerator}:{ratio.denominator}"
 
 
