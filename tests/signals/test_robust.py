@@ -7,7 +7,12 @@ import pytest
 from PIL import Image
 
 from reclaim.signals.pdq import PdqHash, luma_from_rgb, pdq_from_luma
-from reclaim.signals.regions import estimate_tilt, find_regions, trim_flat_borders, trim_low_detail_borders
+from reclaim.signals.regions import (
+    find_centred_photo,
+    find_regions,
+    trim_flat_borders,
+    trim_low_detail_borders,
+)
 from reclaim.signals.robust import (
     CENTRE_CROPS,
     TILE_ASPECTS,
@@ -17,6 +22,7 @@ from reclaim.signals.robust import (
     protected_views,
     query_views,
 )
+from reclaim.signals.tilt import estimate_tilt
 from tests.robust_edits import bordered, collage, decoded, jpeg, sample, screenshot
 
 
@@ -48,13 +54,28 @@ def test_trimming_cuts_bars_to_the_pixel(astronaut: Image.Image) -> None:
     assert abs(box.width - astronaut.width) <= 2 and abs(box.height - astronaut.height) <= 2
 
 
+@pytest.mark.parametrize("quality", [15, 30])
+def test_trimming_sees_through_jpeg_ringing(astronaut: Image.Image, quality: int) -> None:
+    box = trim_flat_borders(decoded(jpeg(bordered(astronaut), quality)))
+    assert (box.top, box.left, box.height, box.width) == (100, 30, astronaut.height, astronaut.width)
+
+
+def test_a_flat_sky_is_not_taken_for_a_bar() -> None:
+    camera = sample("camera")  # a cameraman under a plain sky
+    canvas = Image.new("RGB", (camera.width, camera.height + 300), (0, 0, 0))
+    canvas.paste(camera, (0, 150))
+    box = trim_flat_borders(decoded(jpeg(canvas)))
+    assert abs(box.top - 150) <= 1 and abs(box.bottom - (150 + camera.height)) <= 1
+
+
 def test_blurred_fill_is_cut_off_as_low_detail(astronaut: Image.Image) -> None:
     from PIL import ImageFilter, ImageOps
 
     canvas = ImageOps.fit(astronaut, (512, 910)).filter(ImageFilter.GaussianBlur(24))
     canvas.paste(astronaut, (0, 199))
-    box = trim_low_detail_borders(decoded(jpeg(canvas)))
-    assert abs(box.top - 199) <= 2 and abs(box.bottom - 711) <= 2
+    plane = decoded(jpeg(canvas))
+    for box in (trim_low_detail_borders(plane), find_centred_photo(plane)):
+        assert abs(box.top - 199) <= 2 and abs(box.bottom - 711) <= 2
 
 
 def test_the_photo_in_a_chat_screenshot_is_one_of_the_regions(astronaut: Image.Image) -> None:

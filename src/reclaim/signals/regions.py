@@ -6,7 +6,7 @@ box found here must land on the photo's own edges to a pixel or two; a box that 
 right is as useless as none. All functions work on a luma plane (H, W), values 0-255, and
 return boxes in its pixel coordinates.
 
-Three detectors, each cheap (a few passes over a ~1 megapixel plane):
+Detectors, each cheap (a few passes over a ~1 megapixel plane):
 
 - flat lines: rows or columns of (nearly) one value (bars, letterboxes, chat backgrounds,
   collage gutters). Recursive cuts along them (the XY-cut of document layout analysis,
@@ -15,16 +15,16 @@ Three detectors, each cheap (a few passes over a ~1 megapixel plane):
 - seams: a row or column where the picture changes abruptly along almost its whole length,
   which is where two tiles of a collage without gutters meet.
 - low-detail margins: bands at the edges with far less gradient energy than the middle, the
-  blurred copy of the photo that some apps put behind a photo of another aspect ratio.
+  blurred copy of the photo that some apps put behind a photo of another aspect ratio; and a
+  pair of straight steps symmetric about the centre, where such an app put the photo.
 
-``estimate_tilt`` reads a small rotation off the straight edges of a photo that was rotated on
-a plain canvas.
+Every box is finally snapped to the strongest step near each side (``snap_to_edges``), through
+the ringing JPEG adds around edges. Tilts are ``signals.tilt``'s job.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -47,9 +47,6 @@ LOW_DETAIL_RATIO: Final = 0.2
 # Regions smaller than this share of each side of the image are text lines, avatars, icons.
 MIN_REGION_SIDE: Final = 0.15
 MIN_REGION_PIXELS: Final = 48
-# Content differs from a plain canvas by more than JPEG noise; deep shadows may not, which
-# the robust line fit of each side absorbs.
-CANVAS_TOLERANCE: Final = 8.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +78,6 @@ class Box:
             or abs(self.bottom - other.bottom) > tolerance_y
             or abs(self.left - other.left) > tolerance_x
             or abs(self.right - other.right) > tolerance_x
-        )
-
-    def inside(self, outer: Box) -> Box:
-        """This box, given relative to ``outer``, in the coordinates ``outer`` is given in."""
-        return Box(
-            self.top + outer.top, self.left + outer.left, self.bottom + outer.top, self.right + outer.left
         )
 
 
@@ -265,71 +256,6 @@ def find_regions(plane: FloatArray, max_regions: int = 12) -> list[Box]:
         if all(box.differs(other, 0.005) for other in kept):
             kept.append(box)
     return kept[1 : max_regions + 1]
-
-
-def estimate_tilt(plane: FloatArray) -> float | None:
-    """The angle in degrees (counter-clockwise) a photo was turned on a plain canvas, or None.
-
-    The canvas shows in the four corners; each side of the turned photo is then a straight line
-    between content and canvas. Their slopes give the angle to a tenth of a degree, which PDQ
-    needs: 2 degrees off flips ~40 bits.
-    """
-    height, width = plane.shape
-    if height < 64 or width < 64:
-        return None
-    corners = [plane[:3, :3], plane[:3, -3:], plane[-3:, :3], plane[-3:, -3:]]
-    values = [float(c.mean()) for c in corners]
-    if max(values) - min(values) > FLAT_TOLERANCE or any(float(c.std()) > 4 for c in corners):
-        return None
-    content = np.abs(plane - float(np.median(values))) > CANVAS_TOLERANCE
-    slopes = [
-        _edge_slope(content),  # left side
-        _edge_slope(content[:, ::-1]),  # right side, mirrored: its slope changes sign
-        _edge_slope(content.T),  # top side, transposed: its slope changes sign
-        _edge_slope(content.T[:, ::-1]),  # bottom side
-    ]
-    signs = (1.0, -1.0, -1.0, 1.0)
-    angles = [
-        math.degrees(math.atan(s)) * sign for s, sign in zip(slopes, signs, strict=True) if s is not None
-    ]
-    if not angles:
-        return None
-    middle = float(np.median(angles))
-    # At least two sides must agree on the angle: one straight edge may be content, two are a turn.
-    agreeing = [a for a in angles if abs(a - middle) <= 0.5]
-    return float(np.mean(agreeing)) if len(agreeing) >= 2 else None
-
-
-def _edge_slope(content: npt.NDArray[np.bool_]) -> float | None:
-    """Slope dx/dy of the first content pixel along the rows, where it is off the canvas edge.
-
-    The first content pixel follows the photo's side where the side is inside the canvas, but
-    also a short stretch of the neighbouring side and any content as dark as the canvas; a
-    Theil-Sen slope (median of pairwise slopes) ignores those, and a refit on the points
-    within 2 pixels of that line makes it precise.
-    """
-    height, width = content.shape
-    has = content.any(axis=1)
-    first = np.where(has, content.argmax(axis=1), width)
-    usable = has & (first > 1) & (first < width // 3)
-    if usable.sum() < max(24, height // 6):
-        return None
-    y = np.nonzero(usable)[0].astype(np.float64)
-    x = first[usable].astype(np.float64)
-    pick = np.linspace(0, y.size - 1, min(y.size, 80)).astype(np.int64)
-    ys, xs = y[pick], x[pick]
-    dy = ys[None, :] - ys[:, None]
-    dx = xs[None, :] - xs[:, None]
-    pairs = dy > 8  # distant pairs only: a pixel of jitter must not swing the slope
-    if pairs.sum() < 20:
-        return None
-    slope = float(np.median(dx[pairs] / dy[pairs]))
-    intercept = float(np.median(x - slope * y))
-    inliers = np.abs(x - (slope * y + intercept)) <= 2.0
-    if inliers.sum() < max(24, usable.sum() // 3):
-        return None
-    fitted_slope, _ = np.polyfit(y[inliers], x[inliers], 1)
-    return float(fitted_slope)
 
 
 def _pieces(block: FloatArray) -> list[tuple[int, int]]:

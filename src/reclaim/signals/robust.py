@@ -26,13 +26,13 @@ from reclaim.signals.pdq import MIN_GOOD_QUALITY, PdqHash, pdq_dihedral_from_lum
 from reclaim.signals.regions import (
     Box,
     FloatArray,
-    estimate_tilt,
     find_centred_photo,
     find_regions,
     full_box,
     trim_flat_borders,
     trim_low_detail_borders,
 )
+from reclaim.signals.tilt import estimate_tilt, turn_back
 
 # Region finding needs the photo's edges to a pixel; 1024 on the long side keeps a photo that
 # fills a third of a phone screenshot at ~300 pixels, and costs ~20 ms a query.
@@ -222,53 +222,17 @@ def _dihedral_views(kind: str, plane: FloatArray) -> list[View]:
 
 
 def _tilt_views(plane: FloatArray) -> list[View]:
-    """Turn a photo tilted on a plain canvas back, then cut the canvas off."""
+    """A photo tilted on a plain canvas turned back: whole, and with the canvas cut off."""
     angle = estimate_tilt(plane)
     if angle is None or not 0.5 <= abs(angle) <= 15:
         return []
-    canvas = float(np.median([plane[0, 0], plane[0, -1], plane[-1, 0], plane[-1, -1]]))
-    image = Image.fromarray(plane, mode="F")
-    upright = np.asarray(
-        image.rotate(-angle, resample=Image.Resampling.BILINEAR, fillcolor=canvas), dtype=np.float32
-    )
-    # Turned within its own frame, a photo lost its corners; after turning back they hold the
-    # canvas colour. The average of the nearby picture is closer to what was there (2-3x fewer
-    # flipped bits than a white or black corner).
-    frame = Image.fromarray(np.ones_like(plane), mode="F")
-    kept = np.asarray(frame.rotate(-angle, resample=Image.Resampling.BILINEAR, fillcolor=0.0)) > 0.5
-    filled = _fill_from_surroundings(upright, kept)
+    upright, filled = turn_back(plane, angle)
     name = f"tilt+{round(abs(angle))}deg"
     views = [View(name, hash_plane(filled))]
     trimmed = trim_flat_borders(upright)
     if _differs(trimmed, full_box(upright)):
         views.append(View(f"{name}+trimmed", hash_plane(trimmed.of(upright))))
     return views
-
-
-def _fill_from_surroundings(plane: FloatArray, kept: npt.NDArray[np.bool_]) -> FloatArray:
-    """Replace pixels outside ``kept`` by the mean of the kept pixels around them."""
-    if kept.all():
-        return plane
-    radius = max(4, max(plane.shape) // 16)
-    weight = kept.astype(np.float32)
-    smooth = _box_blur(plane * weight, radius) / np.maximum(_box_blur(weight, radius), 1e-3)
-    filled: FloatArray = np.where(kept, plane, smooth).astype(np.float32)
-    return filled
-
-
-def _box_blur(plane: FloatArray, radius: int) -> FloatArray:
-    """Mean over a (2r+1)^2 window, clipped at the edges, by prefix sums along each axis."""
-    result = plane.astype(np.float64)
-    for axis in (0, 1):
-        length = result.shape[axis]
-        prefix = np.cumsum(result, axis=axis)
-        prefix = np.concatenate([np.zeros_like(prefix.take([0], axis=axis)), prefix], axis=axis)
-        index = np.arange(length)
-        high = np.minimum(index + radius + 1, length)
-        low = np.maximum(index - radius, 0)
-        result = prefix.take(high, axis=axis) - prefix.take(low, axis=axis)
-    blurred: FloatArray = result.astype(np.float32)
-    return blurred
 
 
 def _differs(box: Box, other: Box) -> bool:
