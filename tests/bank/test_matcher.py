@@ -93,3 +93,30 @@ def test_low_quality_hashes_do_not_match_unless_asked() -> None:
 def test_rows_that_do_not_line_up_are_refused() -> None:
     with pytest.raises(ValueError, match="one row per hash"):
         Matcher([1, 2], np.zeros((3, 32), np.uint8))
+
+
+def test_an_empty_bank_matches_nothing(photos: dict[int, Image.Image]) -> None:
+    empty = Matcher([], np.zeros((0, 32), np.uint8))
+    assert len(empty) == 0
+    assert empty.match_luma(decoded(jpeg(photos[100]))) == []
+
+
+def test_the_nearest_pair_wins_and_ties_go_to_the_plainer_view() -> None:
+    own = pdq_from_luma(decoded(jpeg(sample("astronaut"))))
+    flipped = bytes(b ^ 0xFF for b in own.bits[:1]) + own.bits[1:]  # 8 bits away
+    bank = np.frombuffer(own.bits + flipped, np.uint8).reshape(2, 32)
+    matcher = Matcher([5, 5], bank, ["whole", "crop+centre88"])
+    views = [View("whole", own), View("region", own)]
+    (match,) = matcher.match_views(views)
+    assert (match.entry_id, match.distance, match.via, match.bank_via) == (5, 0, "whole", "whole")
+
+
+def test_a_pair_must_be_within_the_stricter_of_its_two_thresholds() -> None:
+    own = pdq_from_luma(decoded(jpeg(sample("astronaut"))))
+    bits = np.unpackbits(np.frombuffer(own.bits, np.uint8))
+    bits[:34] ^= 1  # 34 bits away: within "whole" (36), outside "region" and "crop" (32)
+    moved = np.packbits(bits).reshape(1, 32)
+    assert THRESHOLDS["region"] < 34 <= THRESHOLDS["whole"]
+    assert [m.distance for m in Matcher([1], moved).match_views([View("whole", own)])] == [34]
+    assert Matcher([1], moved).match_views([View("region", own)]) == []
+    assert Matcher([1], moved, ["crop+centre88"]).match_views([View("whole", own)]) == []
