@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 from skimage import data
 
 from reclaim.config import MediaLimits
-from reclaim.media.image import decode_luma
+from reclaim.media.image import decode_luma, decode_rgb
 
 
 def sample(name: str) -> Image.Image:
@@ -35,6 +35,11 @@ def jpeg(image: Image.Image, quality: int = 85) -> bytes:
 def decoded(encoded: bytes) -> np.ndarray:
     """Luma of JPEG bytes through the decoder every scan uses."""
     return decode_luma(encoded, Path("found.jpg"), MediaLimits()).luma
+
+
+def decoded_rgb(encoded: bytes) -> np.ndarray:
+    """RGB of JPEG bytes through the decoder robust matching uses."""
+    return decode_rgb(encoded, Path("found.jpg"), MediaLimits())
 
 
 def screenshot(photo: Image.Image) -> Image.Image:

@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 from reclaim.bank.matcher import Matcher
 from reclaim.signals.pdq import pdq_from_luma
 from reclaim.signals.robust import THRESHOLDS, View, protected_views
-from tests.robust_edits import EDITS, collage, decoded, jpeg, sample, screenshot
+from tests.robust_edits import EDITS, collage, decoded, decoded_rgb, jpeg, sample, screenshot
 
 PROTECTED = ["astronaut", "coffee", "chelsea", "rocket"]
 UNRELATED = ["camera", "immunohistochemistry", "hubble_deep_field", "moon", "page", "gravel"]
@@ -47,7 +47,7 @@ def test_each_edit_of_a_protected_photo_is_found(
     matcher: Matcher, photos: dict[int, Image.Image], edit: str, entry: int
 ) -> None:
     other = sample("camera")
-    matches = matcher.match_luma(decoded(EDITS[edit](photos[entry], other)))
+    matches = matcher.match_image(decoded_rgb(EDITS[edit](photos[entry], other)))
     assert [m.entry_id for m in matches] == [entry], matches
 
 
@@ -55,11 +55,12 @@ def test_each_edit_of_a_protected_photo_is_found(
 def test_unrelated_photos_match_nothing(matcher: Matcher, name: str) -> None:
     photo = sample(name)
     for found in (jpeg(photo), jpeg(screenshot(photo), 80), jpeg(collage(photo, sample("moon")))):
-        assert matcher.match_luma(decoded(found)) == []
+        assert matcher.match_image(decoded_rgb(found)) == []
+        assert matcher.match_image(decoded(found)) == []
 
 
 def test_a_match_says_which_views_met(matcher: Matcher, photos: dict[int, Image.Image]) -> None:
-    (match,) = matcher.match_luma(decoded(jpeg(screenshot(photos[101]), 80)))
+    (match,) = matcher.match_image(decoded_rgb(jpeg(screenshot(photos[101]), 80)))
     assert match.via == "region"
     assert match.bank_via == "whole"
     assert match.distance <= THRESHOLDS["region"]
@@ -71,7 +72,7 @@ def test_plain_pdq_alone_misses_what_the_views_find(photos: dict[int, Image.Imag
     found = decoded(jpeg(screenshot(photos[100]), 80))
     whole_only = [v for v in plain_views(found) if v.via == "whole"]
     assert plain.match_views(whole_only) == []
-    assert [m.entry_id for m in plain.match_luma(found)] == [100]
+    assert [m.entry_id for m in plain.match_image(found)] == [100]
 
 
 def plain_views(luma: np.ndarray) -> list[View]:
@@ -85,9 +86,9 @@ def test_low_quality_hashes_do_not_match_unless_asked() -> None:
     weak = pdq_from_luma(luma)
     assert weak.quality < 50
     bits = np.frombuffer(weak.bits, np.uint8).reshape(1, 32)
-    assert Matcher([7], bits, qualities=[weak.quality]).match_luma(luma) == []
+    assert Matcher([7], bits, qualities=[weak.quality]).match_image(luma) == []
     permissive = Matcher([7], bits, qualities=[weak.quality], allow_low_quality=True)
-    assert [m.entry_id for m in permissive.match_luma(luma)] == [7]
+    assert [m.entry_id for m in permissive.match_image(luma)] == [7]
 
 
 def test_rows_that_do_not_line_up_are_refused() -> None:
@@ -98,7 +99,7 @@ def test_rows_that_do_not_line_up_are_refused() -> None:
 def test_an_empty_bank_matches_nothing(photos: dict[int, Image.Image]) -> None:
     empty = Matcher([], np.zeros((0, 32), np.uint8))
     assert len(empty) == 0
-    assert empty.match_luma(decoded(jpeg(photos[100]))) == []
+    assert empty.match_image(decoded(jpeg(photos[100]))) == []
 
 
 def test_the_nearest_pair_wins_and_ties_go_to_the_plainer_view() -> None:

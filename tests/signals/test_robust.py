@@ -23,7 +23,7 @@ from reclaim.signals.robust import (
     query_views,
 )
 from reclaim.signals.tilt import estimate_tilt
-from tests.robust_edits import bordered, collage, decoded, jpeg, sample, screenshot
+from tests.robust_edits import bordered, collage, decoded, decoded_rgb, jpeg, sample, screenshot
 
 
 def own_hash(photo: Image.Image) -> PdqHash:
@@ -144,3 +144,17 @@ def test_a_centre_crop_is_near_one_of_the_bank_views(astronaut: Image.Image) -> 
     query = pdq_from_luma(decoded(jpeg(cropped)))
     assert query.distance(own_hash(astronaut)) > 31  # plain PDQ loses it
     assert min(v.hash.distance(query) for v in bank_views(decoded(jpeg(astronaut)))) <= 28
+
+
+def test_colour_tells_a_pale_sky_from_a_chat_background_of_the_same_brightness(
+    astronaut: Image.Image,
+) -> None:
+    from PIL import ImageDraw
+
+    photo = astronaut.copy()
+    # Pale yellow, luma 232: the brightness of the beige chat background, another colour.
+    ImageDraw.Draw(photo).rectangle((0, 0, photo.width, photo.height * 2 // 5), fill=(250, 235, 170))
+    found = jpeg(screenshot(photo), 80)
+    best = nearest(query_views(decoded_rgb(found)), own_hash(photo))
+    assert best.kind == "region"
+    assert best.hash.distance(own_hash(photo)) <= best.threshold

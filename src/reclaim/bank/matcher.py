@@ -65,9 +65,10 @@ class Matcher:
     def __len__(self) -> int:
         return int(self._entry_ids.size)
 
-    def match_luma(self, luma: npt.NDArray[np.generic]) -> list[Match]:
-        """Matches for a decoded image (luma plane, values 0-255), through all its query views."""
-        return self.match_views(query_views(luma))
+    def match_image(self, pixels: npt.NDArray[np.generic]) -> list[Match]:
+        """Matches for a decoded image, luma (H, W) or RGB (H, W, 3) with values 0-255, through all
+        its query views; RGB (``media.image.decode_rgb``) finds photos in screenshots more often."""
+        return self.match_views(query_views(pixels))
 
     def match_views(self, views: Sequence[View]) -> list[Match]:
         """The best match per entry (smallest distance, then the plainest view), nearest first."""

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -86,13 +86,38 @@ def full_box(plane: FloatArray) -> Box:
 
 
 def flat_rows(plane: FloatArray) -> npt.NDArray[np.bool_]:
-    """Which rows are (nearly) one value across the whole width."""
+    """Which rows are (nearly) one colour across the whole width.
+
+    ``plane`` is luma (H, W) or luma and chroma (H, W, 3): with chroma, a pale yellow sky is not
+    the beige chat background of the same brightness.
+    """
     # The mean, not the median: 2 % of outliers move it by at most 5 levels, and it costs a
     # tenth of a median on a 1024-pixel line.
     mean = plane.mean(axis=1, keepdims=True)
     strays = np.abs(plane - mean) > FLAT_TOLERANCE
+    if strays.ndim == 3:
+        strays = strays.any(axis=2)
     flat: npt.NDArray[np.bool_] = strays.mean(axis=1) <= FLAT_OUTLIERS
     return flat
+
+
+def luma_of(plane: FloatArray) -> FloatArray:
+    """The luma of a plane that may carry chroma too."""
+    luma: FloatArray = plane[..., 0] if plane.ndim == 3 else plane
+    return luma
+
+
+def _across(block: FloatArray) -> FloatArray:
+    """Columns as rows (the chroma axis, if any, stays last)."""
+    swapped: FloatArray = np.swapaxes(block, 0, 1)
+    return swapped
+
+
+def _colour_gap(levels: FloatArray, reference: FloatArray | float) -> npt.NDArray[np.floating[Any]]:
+    """How far each line's mean colour is from ``reference``: the largest channel difference."""
+    difference = np.abs(levels - reference)
+    gap: npt.NDArray[np.floating[Any]] = difference.max(axis=-1) if difference.ndim == 2 else difference
+    return gap
 
 
 def seam_rows(plane: FloatArray) -> npt.NDArray[np.int64]:
@@ -111,21 +136,22 @@ def trim_flat_borders(plane: FloatArray) -> Box:
     """The box left after cutting bars off every side (borders, letterboxes), snapped to the photo.
 
     A bar is a run of flat lines of one colour from the edge. Once a bar is found, later passes
-    cut only flat lines of a bar's colour: a photo's own flat sky or dark water is kept.
+    cut only flat lines of a bar's colour: a photo's own flat sky or dark water is kept. ``plane``
+    is luma, or luma and chroma (``flat_rows``).
     """
     box = full_box(plane)
-    bars: list[float] = []
+    bars: list[FloatArray] = []
     for _ in range(2):  # a bar on one axis hides the flatness of the bars on the other
         rows = _bar_span(box.of(plane), bars)
         box = Box(box.top + rows[0], box.left, box.top + rows[1], box.right)
-        cols = _bar_span(box.of(plane).T, bars)
+        cols = _bar_span(_across(box.of(plane)), bars)
         box = Box(box.top, box.left + cols[0], box.bottom, box.left + cols[1])
         if box.height < 2 or box.width < 2:
             return full_box(plane)
-    return snap_to_edges(plane, box)
+    return snap_to_edges(luma_of(plane), box)
 
 
-def _bar_span(block: FloatArray, bars: list[float]) -> tuple[int, int]:
+def _bar_span(block: FloatArray, bars: list[FloatArray]) -> tuple[int, int]:
     """First and one-past-last row of ``block`` that are not part of a bar at its top or bottom.
 
     Appends the colours of new bars to ``bars``; when ``bars`` is not empty, only lines of one of
@@ -137,10 +163,12 @@ def _bar_span(block: FloatArray, bars: list[float]) -> tuple[int, int]:
     span = [0, flat.size]
     for side, order in ((0, slice(None)), (1, slice(None, None, -1))):
         edge_flat, edge_level = flat[order], level[order]
-        if not edge_flat[0] or (known and min(abs(float(edge_level[0]) - b) for b in known) > FLAT_TOLERANCE):
+        if not edge_flat[0] or (
+            known and min(float(_colour_gap(edge_level[:1], b)[0]) for b in known) > FLAT_TOLERANCE
+        ):
             continue
-        reference = float(edge_level[0])
-        in_bar = edge_flat & (np.abs(edge_level - reference) <= FLAT_TOLERANCE)
+        reference = edge_level[0]
+        in_bar = edge_flat & (_colour_gap(edge_level, reference) <= FLAT_TOLERANCE)
         length = int(np.argmin(in_bar)) if not in_bar.all() else flat.size
         span[side] = length if side == 0 else flat.size - length
         bars.append(reference)
@@ -223,9 +251,10 @@ def find_regions(plane: FloatArray, max_regions: int = 12) -> list[Box]:
     """Rectangles that may hold a photo: the nodes of a recursive cut along flat lines and seams.
 
     Every node is kept, not just the leaves: a cut through a flat sky inside the photo must not
-    lose the photo. The largest regions come first; the whole image is left out.
+    lose the photo. The largest regions come first; the whole image is left out. ``plane`` is
+    luma, or luma and chroma (``flat_rows``).
     """
-    height, width = plane.shape
+    height, width = plane.shape[:2]
     min_height = max(MIN_REGION_PIXELS, int(MIN_REGION_SIDE * height))
     min_width = max(MIN_REGION_PIXELS, int(MIN_REGION_SIDE * width))
     found: set[Box] = set()
@@ -235,7 +264,7 @@ def find_regions(plane: FloatArray, max_regions: int = 12) -> list[Box]:
             return
         found.add(box)
         block = box.of(plane)
-        pieces = _pieces(block if axis == 0 else block.T)
+        pieces = _pieces(block if axis == 0 else _across(block))
         minimum = min_height if axis == 0 else min_width
         pieces = [(a, b) for a, b in pieces if b - a >= minimum]
         if len(pieces) == 1 and pieces[0] == (0, block.shape[axis]):
@@ -251,7 +280,7 @@ def find_regions(plane: FloatArray, max_regions: int = 12) -> list[Box]:
 
     visit(full_box(plane), 0, 0, False)
     kept: list[Box] = [full_box(plane)]
-    snapped = {snap_to_edges(plane, box) for box in found}
+    snapped = {snap_to_edges(luma_of(plane), box) for box in found}
     for box in sorted(snapped, key=lambda b: (-b.height * b.width, b.top, b.left)):
         if all(box.differs(other, 0.005) for other in kept):
             kept.append(box)
@@ -274,12 +303,12 @@ def _pieces(block: FloatArray) -> list[tuple[int, int]]:
     if frame:
         near = np.zeros_like(flat)
         for values in frame:
-            near |= np.abs(level - float(np.median(values))) <= FLAT_TOLERANCE
+            near |= _colour_gap(level, np.median(values, axis=0)) <= FLAT_TOLERANCE
         gap &= near
     steps = np.diff(np.concatenate([[0], (~gap).astype(np.int8), [0]]))
     runs = zip(np.nonzero(steps == 1)[0], np.nonzero(steps == -1)[0], strict=True)
     pieces: list[tuple[int, int]] = []
-    seams = seam_rows(block)
+    seams = seam_rows(luma_of(block))
     for start, end in runs:
         cuts = [int(start), *(int(s) for s in seams if start < s < end), int(end)]
         if len(cuts) > 2:

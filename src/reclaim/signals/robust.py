@@ -22,13 +22,19 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from reclaim.signals.pdq import MIN_GOOD_QUALITY, PdqHash, pdq_dihedral_from_luma, pdq_from_luma
+from reclaim.signals.pdq import (
+    MIN_GOOD_QUALITY,
+    PdqHash,
+    pdq_dihedral_from_luma,
+    pdq_from_luma,
+)
 from reclaim.signals.regions import (
     Box,
     FloatArray,
     find_centred_photo,
     find_regions,
     full_box,
+    luma_of,
     trim_flat_borders,
     trim_low_detail_borders,
 )
@@ -92,24 +98,43 @@ class View:
         return self.hash.quality < MIN_GOOD_QUALITY
 
 
-def analysis_plane(luma: npt.NDArray[np.generic], max_side: int = ANALYSIS_SIDE) -> FloatArray:
-    """Luma as float32, shrunk by area averaging so its longer side is at most ``max_side``."""
-    plane = np.asarray(luma, dtype=np.float32)
-    height, width = plane.shape
+def analysis_plane(pixels: npt.NDArray[np.generic], max_side: int = ANALYSIS_SIDE) -> FloatArray:
+    """Luma (H, W), or luma and chroma (H, W, 3) from RGB, as float32, shrunk by area averaging so
+    the longer side is at most ``max_side``."""
+    image = np.asarray(pixels, dtype=np.float32)
+    channels = [image] if image.ndim == 2 else _luma_and_chroma(image)
+    height, width = channels[0].shape
     longest = max(height, width)
-    if longest <= max_side:
-        return plane
-    size = (max(1, round(width * max_side / longest)), max(1, round(height * max_side / longest)))
-    small = Image.fromarray(plane, mode="F").resize(size, Image.Resampling.BOX)
-    return np.asarray(small, dtype=np.float32)
+    if longest > max_side:
+        size = (max(1, round(width * max_side / longest)), max(1, round(height * max_side / longest)))
+        channels = [
+            np.asarray(Image.fromarray(c, mode="F").resize(size, Image.Resampling.BOX), dtype=np.float32)
+            for c in channels
+        ]
+    plane: FloatArray = channels[0] if len(channels) == 1 else np.stack(channels, axis=-1)
+    return plane
 
 
-def query_views(luma: npt.NDArray[np.generic]) -> list[View]:
-    """The views of a found image to search the bank with, plainest first, no two alike."""
-    plane = analysis_plane(luma)
+_LUMA_WEIGHTS: Final = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # PDQ's luma
+
+
+def _luma_and_chroma(rgb: FloatArray) -> list[FloatArray]:
+    """BT.601 luma (as PDQ's) and the two colour differences, each on a 0-255-like scale."""
+    luma: FloatArray = rgb @ _LUMA_WEIGHTS
+    return [luma, (rgb[..., 2] - luma) * np.float32(0.564), (rgb[..., 0] - luma) * np.float32(0.713)]
+
+
+def query_views(pixels: npt.NDArray[np.generic]) -> list[View]:
+    """The views of a found image to search the bank with, plainest first, no two alike.
+
+    ``pixels`` is luma (H, W) or RGB (H, W, 3); with colour, bars and chat backgrounds are told
+    from a photo's plain areas of the same brightness (``media.image.decode_rgb`` gives it).
+    """
+    coloured = analysis_plane(pixels)
+    plane = luma_of(coloured)
     whole = full_box(plane)
     views = _dihedral_views("whole", plane)
-    trimmed = trim_flat_borders(plane)
+    trimmed = trim_flat_borders(coloured)
     if _differs(trimmed, whole):
         views += _dihedral_views("trimmed", trimmed.of(plane))
     known = [whole, trimmed]
@@ -118,7 +143,7 @@ def query_views(luma: npt.NDArray[np.generic]) -> list[View]:
             views.append(View(kind, hash_plane(box.of(plane))))
             known.append(box)
     views += _tilt_views(plane)
-    for region in find_regions(plane):
+    for region in find_regions(coloured):
         if all(_differs(region, box) for box in known):
             views.append(View("region", hash_plane(region.of(plane))))
             known.append(region)
