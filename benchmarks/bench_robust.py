@@ -507,7 +507,7 @@ def report(bank: Bank, tally: Tally, bank_crops: bool) -> None:
     print(f"\nquery views: {statistics.median(counts):.0f} per image (max {max(counts)}), "
           f"{statistics.median(ms):.0f} ms median, {np.percentile(ms, 90):.0f} ms p90 "
           f"per image (load average {os.getloadavg()[0]:.1f})")  # fmt: skip
-    print(f"decoding to RGB at <= 1024 px: {statistics.median(tally.decode_ms):.0f} ms median per image")
+    print(f"decoding to RGB (decode_rgb): {statistics.median(tally.decode_ms):.0f} ms median per image")
     print("nearest decoy per view kind (query ~ bank):", dict(sorted(tally.decoy_nearest.items())))
     print("views that found the photo:", dict(sorted(tally.vias_used.items(), key=lambda kv: -kv[1])))
 

@@ -77,11 +77,12 @@ def decode_luma(data: bytes, path: Path, limits: MediaLimits, max_scale: int = 8
     return _decode_safely(data, path, limits, lambda image: _decode_open_image(image, data, max_scale))
 
 
-def decode_rgb(data: bytes, path: Path, limits: MediaLimits, max_side: int = 1024) -> RgbArray:
+def decode_rgb(data: bytes, path: Path, limits: MediaLimits, max_side: int = 768) -> RgbArray:
     """Decode image bytes into upright RGB at most ``max_side`` on its long side, for matching.
 
     Robust matching finds a photo inside a screenshot by colour as well as brightness, and needs
-    no more than ~1000 pixels to place its edges; a large JPEG is decoded at reduced scale.
+    no more than ``signals.robust.ANALYSIS_SIDE`` (768) pixels to place its edges; a large JPEG is
+    decoded at reduced scale.
     """
 
     def decode(image: Image.Image) -> RgbArray:

@@ -67,7 +67,8 @@ class Box:
         return self.right - self.left
 
     def of(self, plane: FloatArray) -> FloatArray:
-        return plane[self.top : self.bottom, self.left : self.right]
+        """The box's pixels of a plane (H, W), or of each channel of a stack (C, H, W)."""
+        return plane[..., self.top : self.bottom, self.left : self.right]
 
     def differs(self, other: Box, share: float = 0.01) -> bool:
         """Some side is more than ``share`` of the box's size away from ``other``'s side."""
@@ -82,35 +83,41 @@ class Box:
 
 
 def full_box(plane: FloatArray) -> Box:
-    return Box(0, 0, plane.shape[0], plane.shape[1])
+    return Box(0, 0, plane.shape[-2], plane.shape[-1])
 
 
 def flat_rows(plane: FloatArray) -> npt.NDArray[np.bool_]:
     """Which rows are (nearly) one colour across the whole width.
 
-    ``plane`` is luma (H, W) or luma and chroma (H, W, 3): with chroma, a pale yellow sky is not
+    ``plane`` is luma (H, W) or luma and chroma (3, H, W): with chroma, a pale yellow sky is not
     the beige chat background of the same brightness.
     """
     # The mean, not the median: 2 % of outliers move it by at most 5 levels, and it costs a
     # tenth of a median on a 1024-pixel line.
-    mean = plane.mean(axis=1, keepdims=True)
+    mean = plane.mean(axis=-1, keepdims=True)
     strays = np.abs(plane - mean) > FLAT_TOLERANCE
     if strays.ndim == 3:
-        strays = strays.any(axis=2)
-    flat: npt.NDArray[np.bool_] = strays.mean(axis=1) <= FLAT_OUTLIERS
+        strays = np.logical_or.reduce(strays, axis=0)
+    flat: npt.NDArray[np.bool_] = np.count_nonzero(strays, axis=-1) <= FLAT_OUTLIERS * strays.shape[-1]
     return flat
 
 
 def luma_of(plane: FloatArray) -> FloatArray:
     """The luma of a plane that may carry chroma too."""
-    luma: FloatArray = plane[..., 0] if plane.ndim == 3 else plane
+    luma: FloatArray = plane[0] if plane.ndim == 3 else plane
     return luma
 
 
 def _across(block: FloatArray) -> FloatArray:
-    """Columns as rows (the chroma axis, if any, stays last)."""
-    swapped: FloatArray = np.swapaxes(block, 0, 1)
+    """Columns as rows (the chroma axis, if any, stays first)."""
+    swapped: FloatArray = np.swapaxes(block, -1, -2)
     return swapped
+
+
+def _line_levels(block: FloatArray) -> FloatArray:
+    """Each row's mean: (H,) for luma, (H, C) for a stack of channels."""
+    level: FloatArray = block.mean(axis=-1)
+    return level.T if level.ndim == 2 else level
 
 
 def _colour_gap(levels: FloatArray, reference: FloatArray | float) -> npt.NDArray[np.floating[Any]]:
@@ -158,7 +165,7 @@ def _bar_span(block: FloatArray, bars: list[FloatArray]) -> tuple[int, int]:
     those colours count.
     """
     flat = flat_rows(block)
-    level = block.mean(axis=1)
+    level = _line_levels(block)
     known = list(bars)
     span = [0, flat.size]
     for side, order in ((0, slice(None)), (1, slice(None, None, -1))):
@@ -254,7 +261,7 @@ def find_regions(plane: FloatArray, max_regions: int = 12) -> list[Box]:
     lose the photo. The largest regions come first; the whole image is left out. ``plane`` is
     luma, or luma and chroma (``flat_rows``).
     """
-    height, width = plane.shape[:2]
+    height, width = plane.shape[-2:]
     min_height = max(MIN_REGION_PIXELS, int(MIN_REGION_SIDE * height))
     min_width = max(MIN_REGION_PIXELS, int(MIN_REGION_SIDE * width))
     found: set[Box] = set()
@@ -267,7 +274,7 @@ def find_regions(plane: FloatArray, max_regions: int = 12) -> list[Box]:
         pieces = _pieces(block if axis == 0 else _across(block))
         minimum = min_height if axis == 0 else min_width
         pieces = [(a, b) for a, b in pieces if b - a >= minimum]
-        if len(pieces) == 1 and pieces[0] == (0, block.shape[axis]):
+        if len(pieces) == 1 and pieces[0] == (0, block.shape[axis - 2]):
             if not other_axis_tried:
                 visit(box, 1 - axis, depth + 1, True)
             return
@@ -296,7 +303,7 @@ def _pieces(block: FloatArray) -> list[tuple[int, int]]:
     seam may be a horizon rather than the edge between two tiles.
     """
     flat = flat_rows(block)
-    level = block.mean(axis=1)
+    level = _line_levels(block)
     ends = (_leading_run(flat), flat.size - 1 - _leading_run(flat[::-1]))
     frame = [level[run] for run in ends if run.size]
     gap = flat.copy()

@@ -40,9 +40,13 @@ from reclaim.signals.regions import (
 )
 from reclaim.signals.tilt import estimate_tilt, turn_back
 
-# Region finding needs the photo's edges to a pixel; 1024 on the long side keeps a photo that
-# fills a third of a phone screenshot at ~300 pixels, and costs ~20 ms a query.
-ANALYSIS_SIDE: Final = 1024
+# Region finding needs the photo's edges to a pixel or two (snapping finds the exact one);
+# 768 on the long side keeps a photo that fills two thirds of a phone screenshot's width at
+# ~240 pixels (0.4 % a pixel), at 60 % of the cost of 1024 (benchmarks/README.md).
+ANALYSIS_SIDE: Final = 768
+# Bank crops are made once per protected photo, so they can afford a finer plane: their edges
+# then sit within 0.1 % of where a crop of the full photo would have them.
+BANK_SIDE: Final = 1024
 # Views are hashed from block means of at most this size: PDQ's own blur is ~1/64 of a side,
 # so 512 pixels keep 8 per blur window, and the hash costs a quarter of hashing at 1024.
 HASH_SIDE: Final = 512
@@ -99,8 +103,8 @@ class View:
 
 
 def analysis_plane(pixels: npt.NDArray[np.generic], max_side: int = ANALYSIS_SIDE) -> FloatArray:
-    """Luma (H, W), or luma and chroma (H, W, 3) from RGB, as float32, shrunk by area averaging so
-    the longer side is at most ``max_side``."""
+    """Luma (H, W), or luma and chroma (3, H, W) from RGB (H, W, 3), as float32, shrunk by area
+    averaging so the longer side is at most ``max_side``."""
     image = np.asarray(pixels, dtype=np.float32)
     channels = [image] if image.ndim == 2 else _luma_and_chroma(image)
     height, width = channels[0].shape
@@ -111,7 +115,7 @@ def analysis_plane(pixels: npt.NDArray[np.generic], max_side: int = ANALYSIS_SID
             np.asarray(Image.fromarray(c, mode="F").resize(size, Image.Resampling.BOX), dtype=np.float32)
             for c in channels
         ]
-    plane: FloatArray = channels[0] if len(channels) == 1 else np.stack(channels, axis=-1)
+    plane: FloatArray = channels[0] if len(channels) == 1 else np.stack(channels)
     return plane
 
 
@@ -167,7 +171,7 @@ def bank_views(luma: npt.NDArray[np.generic]) -> list[View]:
     would multiply the hashes a bank holds per photo, and with them what the hashes together
     reveal (docs/robust-matching.md).
     """
-    plane = analysis_plane(luma)
+    plane = analysis_plane(luma, BANK_SIDE)
     views = [View(via, hash_plane(box.of(plane))) for via, box in bank_crops(*plane.shape)]
     return _unique(views)
 
