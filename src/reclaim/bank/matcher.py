@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from reclaim.bank.index import HammingIndex, as_hash_matrix
 from reclaim.signals.pdq import MIN_GOOD_QUALITY, PdqHash
-from reclaim.signals.robust import PLAIN_VIA, THRESHOLDS, View, query_views
+from reclaim.signals.robust import PLAIN_VIA, View, query_views, threshold_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ class Matcher:
         usable = np.ones(count, bool) if allow_low_quality else quality >= MIN_GOOD_QUALITY
         self._rows = np.nonzero(usable)[0]
         self._index = HammingIndex(matrix[self._rows])
-        self._bank_limits = np.array([_limit(self._vias[row]) for row in self._rows], dtype=np.int32)
+        self._bank_limits = np.array([threshold_for(self._vias[row]) for row in self._rows], dtype=np.int32)
 
     def __len__(self) -> int:
         return int(self._entry_ids.size)
@@ -76,7 +76,8 @@ class Matcher:
         if not usable or self._rows.size == 0:
             return []
         queries = np.frombuffer(b"".join(v.hash.bits for v in usable), np.uint8).reshape(-1, 32)
-        widest = max(*(v.threshold for v in usable), int(self._bank_limits.max()))
+        # No pair can match beyond the smaller of the two sides' widest limits.
+        widest = min(max(v.threshold for v in usable), int(self._bank_limits.max()))
         query_rows, index_rows, distances = self._index.search(queries, max_distance=widest)
         query_limits = np.array([v.threshold for v in usable], dtype=np.int32)
         within = distances <= np.minimum(query_limits[query_rows], self._bank_limits[index_rows])
@@ -94,7 +95,3 @@ class Matcher:
             for entry, (d, q, row) in best.items()
         ]
         return sorted(matches, key=lambda m: (m.distance, m.entry_id))
-
-
-def _limit(via: str) -> int:
-    return THRESHOLDS.get(via.split("+", 1)[0], THRESHOLDS["region"])

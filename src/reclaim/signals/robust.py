@@ -9,8 +9,8 @@ that no extra hash sees much finer detail than the photo's own hash
 (docs/robust-matching.md has the argument and the measurements).
 
 Every view costs false-match chances, so each kind has its own distance limit
-(``THRESHOLDS``): the plain views keep PDQ's 31, views that exist only because a detector
-guessed get a stricter one.
+(``THRESHOLDS``): the plain views a little above PDQ's customary 31, views that exist only
+because a detector guessed (and the bank's crops) a stricter one.
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ ANALYSIS_SIDE: Final = 768
 # Bank crops are made once per protected photo, so they can afford a finer plane: their edges
 # then sit within 0.1 % of where a crop of the full photo would have them.
 BANK_SIDE: Final = 1024
-# Views are hashed from block means of at most this size: PDQ's own blur is ~1/64 of a side,
-# so 512 pixels keep 8 per blur window, and the hash costs a quarter of hashing at 1024.
+# Views are hashed from block means no larger than this (a 768-pixel view from 2x2 means):
+# PDQ's own blur is ~1/64 of a side, so even 384 pixels keep 6 per blur window, and each halving
+# quarters the cost of the hash.
 HASH_SIDE: Final = 512
 
 # The reference's names for the 8 dihedral transforms, in words a reviewer reads.
@@ -67,7 +68,9 @@ _DIHEDRAL_NAMES: Final = {
 # of views must be within the smaller of their two limits. whole/trimmed are what PDQ itself
 # compares, at a little above PDQ's customary 31: a photo under a logo or a caption lands at
 # 32-36, while no decoy of benchmarks/bench_robust.py (same scenes, dark photos, text
-# screenshots, each shown in screenshots and collages too) came nearer than 76 through any view.
+# screenshots, each shown in screenshots and collages too) came nearer than 52 (a mirrored
+# crop of the other half of the same rippled-water wallpaper), or than 80 through any view
+# other than the whole image.
 # Views that exist because a detector guessed, and the bank's crops, are held closer, because
 # they are many and each is a fresh chance for a stranger's photo to come near.
 THRESHOLDS: Final[dict[str, int]] = {
@@ -80,6 +83,11 @@ THRESHOLDS: Final[dict[str, int]] = {
     "crop": 32,
 }
 PLAIN_VIA: Final = "whole"
+
+
+def threshold_for(via: str) -> int:
+    """The distance limit of a view named ``via``; an unknown kind gets a detector's (stricter) one."""
+    return THRESHOLDS.get(via.split("+", 1)[0], THRESHOLDS["region"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +103,7 @@ class View:
 
     @property
     def threshold(self) -> int:
-        return THRESHOLDS.get(self.kind, THRESHOLDS["region"])
+        return threshold_for(self.via)
 
     @property
     def is_low_quality(self) -> bool:
