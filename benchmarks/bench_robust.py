@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
+from make_media import fetch_wallpapers
 from reclaim.bank.index import HammingIndex
 from reclaim.bank.matcher import Matcher
 from reclaim.config import MediaLimits
@@ -352,6 +353,7 @@ def build(force: bool) -> dict[str, list[dict[str, str]]]:
         manifest: dict[str, list[dict[str, str]]] = json.loads(manifest_path.read_text())
         return manifest
     rng = np.random.default_rng(20260425)
+    fetch_wallpapers()  # the Debian wallpaper packages, as make_media.py unpacks them (once)
     for folder in ("originals", "queries", "decoys"):
         (OUT / folder).mkdir(parents=True, exist_ok=True)
     photos = {name: fit(image, 1600) for name, image in protected_photos().items()}
