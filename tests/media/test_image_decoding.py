@@ -13,7 +13,7 @@ from skimage import data
 
 from reclaim.config import MediaLimits
 from reclaim.errors import MediaError, MediaLimitError
-from reclaim.media.image import decode_luma
+from reclaim.media.image import decode_luma, decode_rgb
 from reclaim.media.sniff import sniff_media_kind
 from reclaim.services.hashing import hash_file
 from reclaim.signals.pdq import PdqHash, luma_from_rgb, pdq_from_luma
@@ -153,3 +153,27 @@ def hash_file_bytes(encoded: bytes) -> PdqHash:
     from reclaim.services.hashing import pdq_of_image_bytes
 
     return pdq_of_image_bytes(encoded, Path("odd.jpg"), MediaLimits())
+
+
+@pytest.mark.parametrize("orientation", [1, 6, 8])
+def test_rgb_for_matching_is_upright_and_bounded(photo: Image.Image, orientation: int) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    encoded = encode(photo.resize((1600, 1200)), "JPEG", quality=92, exif=exif.tobytes())
+    with Image.open(io.BytesIO(encoded)) as image:
+        upright = ImageOps.exif_transpose(image).convert("RGB")
+    rgb = decode_rgb(encoded, Path("found.jpg"), MediaLimits(), max_side=400)
+    assert max(rgb.shape[:2]) == 400 and rgb.shape[2] == 3
+    assert (rgb.shape[0] > rgb.shape[1]) == (upright.height > upright.width)
+    expected = np.asarray(
+        upright.resize((rgb.shape[1], rgb.shape[0]), Image.Resampling.BOX), dtype=np.float32
+    )
+    assert np.abs(rgb.astype(np.float32) - expected).mean() < 4
+
+
+def test_rgb_for_matching_refuses_what_luma_refuses(photo: Image.Image) -> None:
+    with pytest.raises(MediaLimitError, match="more than 200000000 pixels"):
+        decode_rgb(png_bomb(15_000, 14_000), Path("bomb.png"), MediaLimits())
+    encoded = encode(photo.resize((1600, 1600)), "JPEG", quality=90)
+    with pytest.raises(MediaError, match=r"cut\.jpg is damaged or cut short"):
+        decode_rgb(encoded[: len(encoded) // 2], Path("cut.jpg"), MediaLimits())

@@ -12,11 +12,11 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from reclaim.config import MediaLimits
 from reclaim.errors import N_, MediaError, MediaLimitError
@@ -24,6 +24,8 @@ from reclaim.media.sniff import is_heif
 from reclaim.signals.pdq import luma_from_rgb
 
 LumaArray = npt.NDArray[np.float32]
+RgbArray = npt.NDArray[np.uint8]
+T = TypeVar("T")
 
 # Decode a JPEG no smaller than this on its short side. At 1/8 scale a 4000x3000 photo
 # is 500x375; PDQ's blur is ~N/64 pixels wide, so each blur window still spans 3+ reduced
@@ -72,6 +74,29 @@ def decode_luma(data: bytes, path: Path, limits: MediaLimits, max_scale: int = 8
 
     A large JPEG is decoded at up to 1/``max_scale`` of its size.
     """
+    return _decode_safely(data, path, limits, lambda image: _decode_open_image(image, data, max_scale))
+
+
+def decode_rgb(data: bytes, path: Path, limits: MediaLimits, max_side: int = 768) -> RgbArray:
+    """Decode image bytes into upright RGB at most ``max_side`` on its long side, for matching.
+
+    Robust matching finds a photo inside a screenshot by colour as well as brightness, and needs
+    no more than ``signals.robust.ANALYSIS_SIDE`` (768) pixels to place its edges; a large JPEG is
+    decoded at reduced scale.
+    """
+
+    def decode(image: Image.Image) -> RgbArray:
+        image.draft("RGB", (max_side, max_side))  # JPEG only: the smallest DCT scale still >= max_side
+        image.seek(0)  # first frame of a GIF or multi-page TIFF
+        upright = ImageOps.exif_transpose(image).convert("RGB")
+        upright.thumbnail((max_side, max_side), Image.Resampling.BOX)
+        return np.asarray(upright, dtype=np.uint8)
+
+    return _decode_safely(data, path, limits, decode)
+
+
+def _decode_safely(data: bytes, path: Path, limits: MediaLimits, decode: Callable[[Image.Image], T]) -> T:
+    """Open ``data`` within the pixel limits and decode it; every failure is a MediaError naming ``path``."""
     if is_heif(data[:64]):
         _register_heif()
     # Pillow checks pixel counts when it opens a file, before decoding; make its check ours.
@@ -81,7 +106,7 @@ def decode_luma(data: bytes, path: Path, limits: MediaLimits, max_scale: int = 8
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 _check_pixels(image.size, path, limits)
-                return _decode_open_image(image, data, max_scale)
+                return decode(image)
     except MediaError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -1,0 +1,97 @@
+"""The one matcher: a found image's views searched in the bank's PDQ hashes, giving ``Match`` values.
+
+Built from plain arrays (entry ids, hashes, the view each hash was taken from), so a service
+builds it from database rows and a Spark executor from a broadcast, and neither needs the
+other's storage. Pure: no database, no printing.
+
+A bank holds each protected photo's own PDQ hash (via "whole") and optionally the extra views
+``signals.robust.bank_views`` makes (via "crop+centre88", ...). A query view and a bank hash
+match when their distance is within the stricter of the two views' thresholds; low-quality
+hashes on either side match only when the caller asks for them (DESIGN.md: quality < 50 is
+not used without a warning).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from reclaim.bank.index import HammingIndex, as_hash_matrix
+from reclaim.signals.pdq import MIN_GOOD_QUALITY, PdqHash
+from reclaim.signals.robust import PLAIN_VIA, View, query_views, threshold_for
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A bank entry that a view of the query matched, and how."""
+
+    entry_id: int
+    distance: int
+    via: str  # the query's view, e.g. "region" or "whole+mirror"
+    bank_via: str  # the bank hash's view: "whole" for the photo's own hash, else e.g. "crop+centre88"
+    query_hash: PdqHash
+
+
+class Matcher:
+    """Search query views against a bank's hashes; reuse one matcher for many queries (or frames)."""
+
+    def __init__(
+        self,
+        entry_ids: Sequence[int] | npt.NDArray[np.int64],
+        hashes: npt.ArrayLike,
+        vias: Sequence[str] | None = None,
+        qualities: Sequence[int] | npt.NDArray[np.int64] | None = None,
+        *,
+        allow_low_quality: bool = False,
+    ) -> None:
+        """``hashes`` is (N, 32) uint8; row i belongs to ``entry_ids[i]``, taken via ``vias[i]``
+        (default "whole") and of quality ``qualities[i]`` (default 100)."""
+        matrix = as_hash_matrix(hashes)
+        count = matrix.shape[0]
+        self._entry_ids = np.asarray(entry_ids, dtype=np.int64).reshape(-1)
+        self._vias = list(vias) if vias is not None else [PLAIN_VIA] * count
+        quality = np.full(count, 100, np.int64) if qualities is None else np.asarray(qualities, np.int64)
+        if not (self._entry_ids.size == len(self._vias) == quality.size == count):
+            raise ValueError("entry_ids, hashes, vias and qualities must have one row per hash")
+        self._allow_low_quality = allow_low_quality
+        usable = np.ones(count, bool) if allow_low_quality else quality >= MIN_GOOD_QUALITY
+        self._rows = np.nonzero(usable)[0]
+        self._index = HammingIndex(matrix[self._rows])
+        self._bank_limits = np.array([threshold_for(self._vias[row]) for row in self._rows], dtype=np.int32)
+
+    def __len__(self) -> int:
+        return int(self._entry_ids.size)
+
+    def match_image(self, pixels: npt.NDArray[np.generic]) -> list[Match]:
+        """Matches for a decoded image, luma (H, W) or RGB (H, W, 3) with values 0-255, through all
+        its query views; RGB (``media.image.decode_rgb``) finds photos in screenshots more often."""
+        return self.match_views(query_views(pixels))
+
+    def match_views(self, views: Sequence[View]) -> list[Match]:
+        """The best match per entry (smallest distance, then the plainest view), nearest first."""
+        usable = [v for v in views if self._allow_low_quality or not v.is_low_quality]
+        if not usable or self._rows.size == 0:
+            return []
+        queries = np.frombuffer(b"".join(v.hash.bits for v in usable), np.uint8).reshape(-1, 32)
+        # No pair can match beyond the smaller of the two sides' widest limits.
+        widest = min(max(v.threshold for v in usable), int(self._bank_limits.max()))
+        query_rows, index_rows, distances = self._index.search(queries, max_distance=widest)
+        query_limits = np.array([v.threshold for v in usable], dtype=np.int32)
+        within = distances <= np.minimum(query_limits[query_rows], self._bank_limits[index_rows])
+        # Per entry the nearest pair; on a tie the earlier view, since views come plainest first
+        # (the index may return pairs in any order).
+        best: dict[int, tuple[int, int, int]] = {}
+        for q, i, d in zip(query_rows[within], index_rows[within], distances[within], strict=True):
+            row = int(self._rows[i])
+            entry = int(self._entry_ids[row])
+            candidate = (int(d), int(q), row)
+            if entry not in best or candidate < best[entry]:
+                best[entry] = candidate
+        matches = [
+            Match(entry, d, usable[q].via, self._vias[row], usable[q].hash)
+            for entry, (d, q, row) in best.items()
+        ]
+        return sorted(matches, key=lambda m: (m.distance, m.entry_id))

@@ -1,0 +1,287 @@
+"""Robust PDQ: the views of a found image worth hashing, and the few extra views of a protected one.
+
+Plain PDQ hashes the whole frame, so a photo shown inside a chat screenshot, framed by bars,
+tiled into a collage or turned by a few degrees no longer matches. Found content is public, so
+the query side may look at it as many ways as it likes (``query_views``); each view is named
+(``via``) so a reviewer sees why a match happened. The protected side gets only a handful of
+centred crops (``bank_views``), none smaller than 76 % of both sides or two thirds of one, so
+that no extra hash sees much finer detail than the photo's own hash
+(docs/robust-matching.md has the argument and the measurements).
+
+Every view costs false-match chances, so each kind has its own distance limit
+(``THRESHOLDS``): the plain views a little above PDQ's customary 31, views that exist only
+because a detector guessed (and the bank's crops) a stricter one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from reclaim.signals.pdq import (
+    MIN_GOOD_QUALITY,
+    PdqHash,
+    pdq_dihedral_from_luma,
+    pdq_from_luma,
+)
+from reclaim.signals.regions import (
+    Box,
+    FloatArray,
+    find_centred_photo,
+    find_regions,
+    full_box,
+    luma_of,
+    trim_flat_borders,
+    trim_low_detail_borders,
+)
+from reclaim.signals.tilt import estimate_tilt, turn_back
+
+# Region finding needs the photo's edges to a pixel or two (snapping finds the exact one);
+# 768 on the long side keeps a photo that fills two thirds of a phone screenshot's width at
+# ~240 pixels (0.4 % a pixel), at 60 % of the cost of 1024 (benchmarks/README.md).
+ANALYSIS_SIDE: Final = 768
+# Bank crops are made once per protected photo, so they can afford a finer plane: their edges
+# then sit within 0.1 % of where a crop of the full photo would have them.
+BANK_SIDE: Final = 1024
+# Views are hashed from block means no larger than this (a 768-pixel view from 2x2 means):
+# PDQ's own blur is ~1/64 of a side, so even 384 pixels keep 6 per blur window, and each halving
+# quarters the cost of the hash.
+HASH_SIDE: Final = 512
+
+# The reference's names for the 8 dihedral transforms, in words a reviewer reads.
+_DIHEDRAL_NAMES: Final = {
+    "original": "",
+    "rotate90": "rotate90",
+    "rotate180": "rotate180",
+    "rotate270": "rotate270",
+    "flipx": "flip",  # upside down
+    "flipy": "mirror",  # left to right
+    "flipplus1": "transpose",
+    "flipminus1": "transverse",
+}
+
+# Largest distance that counts as a match, per kind of view (the first word of ``via``); a pair
+# of views must be within the smaller of their two limits. whole/trimmed are what PDQ itself
+# compares, at a little above PDQ's customary 31: a photo under a logo or a caption lands at
+# 32-36, while no decoy of benchmarks/bench_robust.py (same scenes, dark photos, text
+# screenshots, each shown in screenshots and collages too) came nearer than 52 (a mirrored
+# crop of the other half of the same rippled-water wallpaper), or than 80 through any view
+# other than the whole image.
+# Views that exist because a detector guessed, and the bank's crops, are held closer, because
+# they are many and each is a fresh chance for a stranger's photo to come near.
+THRESHOLDS: Final[dict[str, int]] = {
+    "whole": 36,
+    "trimmed": 36,
+    "detail": 32,
+    "centred": 32,
+    "region": 32,
+    "tilt": 32,
+    "crop": 32,
+}
+PLAIN_VIA: Final = "whole"
+
+
+def threshold_for(via: str) -> int:
+    """The distance limit of a view named ``via``; an unknown kind gets a detector's (stricter) one."""
+    return THRESHOLDS.get(via.split("+", 1)[0], THRESHOLDS["region"])
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One hashed view of an image and why it was taken (``via``, e.g. "region", "trimmed+mirror")."""
+
+    via: str
+    hash: PdqHash
+
+    @property
+    def kind(self) -> str:
+        return self.via.split("+", 1)[0]
+
+    @property
+    def threshold(self) -> int:
+        return threshold_for(self.via)
+
+    @property
+    def is_low_quality(self) -> bool:
+        return self.hash.quality < MIN_GOOD_QUALITY
+
+
+def analysis_plane(pixels: npt.NDArray[np.generic], max_side: int = ANALYSIS_SIDE) -> FloatArray:
+    """Luma (H, W), or luma and chroma (3, H, W) from RGB (H, W, 3), as float32, shrunk by area
+    averaging so the longer side is at most ``max_side``."""
+    image = np.asarray(pixels, dtype=np.float32)
+    channels = [image] if image.ndim == 2 else _luma_and_chroma(image)
+    height, width = channels[0].shape
+    longest = max(height, width)
+    if longest > max_side:
+        size = (max(1, round(width * max_side / longest)), max(1, round(height * max_side / longest)))
+        channels = [
+            np.asarray(Image.fromarray(c, mode="F").resize(size, Image.Resampling.BOX), dtype=np.float32)
+            for c in channels
+        ]
+    plane: FloatArray = channels[0] if len(channels) == 1 else np.stack(channels)
+    return plane
+
+
+_LUMA_WEIGHTS: Final = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # PDQ's luma
+
+
+def _luma_and_chroma(rgb: FloatArray) -> list[FloatArray]:
+    """BT.601 luma (as PDQ's) and the two colour differences, each on a 0-255-like scale."""
+    luma: FloatArray = rgb @ _LUMA_WEIGHTS
+    return [luma, (rgb[..., 2] - luma) * np.float32(0.564), (rgb[..., 0] - luma) * np.float32(0.713)]
+
+
+def query_views(pixels: npt.NDArray[np.generic]) -> list[View]:
+    """The views of a found image to search the bank with, plainest first, no two alike.
+
+    ``pixels`` is luma (H, W) or RGB (H, W, 3); with colour, bars and chat backgrounds are told
+    from a photo's plain areas of the same brightness (``media.image.decode_rgb`` gives it).
+    """
+    coloured = analysis_plane(pixels)
+    plane = luma_of(coloured)
+    whole = full_box(plane)
+    views = _dihedral_views("whole", plane)
+    trimmed = trim_flat_borders(coloured)
+    if _differs(trimmed, whole):
+        views += _dihedral_views("trimmed", trimmed.of(plane))
+    known = [whole, trimmed]
+    for kind, box in (("detail", trim_low_detail_borders(plane)), ("centred", find_centred_photo(plane))):
+        if all(_differs(box, other) for other in known):
+            views.append(View(kind, hash_plane(box.of(plane))))
+            known.append(box)
+    views += _tilt_views(plane)
+    for region in find_regions(coloured):
+        if all(_differs(region, box) for box in known):
+            views.append(View("region", hash_plane(region.of(plane))))
+            known.append(region)
+    return _unique(views)
+
+
+def protected_views(luma: npt.NDArray[np.generic], full_size: tuple[int, int] | None = None) -> list[View]:
+    """Every hash a bank stores for a protected photo: its own PDQ (via "whole"), then its bank views.
+
+    ``full_size`` as for ``pdq_from_luma``, when ``luma`` is a reduced decode.
+    """
+    return _unique([View(PLAIN_VIA, pdq_from_luma(luma, full_size)), *bank_views(luma)])
+
+
+def bank_views(luma: npt.NDArray[np.generic]) -> list[View]:
+    """Extra views of a protected photo: centred crops down to 76 % of each side, and centred
+    cuts to common tile aspects that keep at least two thirds of the cut axis.
+
+    A found copy cropped about its centre by 3-24 %, or cut to a square tile, then still meets
+    one of them within PDQ's reach. Only centred crops, because a crop of each corner or side
+    would multiply the hashes a bank holds per photo, and with them what the hashes together
+    reveal (docs/robust-matching.md).
+    """
+    plane = analysis_plane(luma, BANK_SIDE)
+    views = [View(via, hash_plane(box.of(plane))) for via, box in bank_crops(*plane.shape)]
+    return _unique(views)
+
+
+def bank_crops(height: int, width: int) -> list[tuple[str, Box]]:
+    """The boxes ``bank_views`` hashes in a photo of this size, each with its ``via``."""
+    crops: list[tuple[str, Box]] = []
+    for keep in CENTRE_CROPS:
+        crops.append(
+            (f"crop+centre{round(keep * 100)}", _centred(height, width, height * keep, width * keep))
+        )
+    for aspect in TILE_ASPECTS:
+        # The photo cut to the aspect of a collage tile or a chat preview, along one axis only.
+        if width / height > aspect:
+            crop_h, crop_w, keep = float(height), height * aspect, height * aspect / width
+        else:
+            crop_h, crop_w, keep = width / aspect, float(width), width / aspect / height
+        if MIN_TILE_KEEP <= keep <= 0.97:
+            crops.append((f"crop+aspect{_aspect_name(aspect)}", _centred(height, width, crop_h, crop_w)))
+    return crops
+
+
+def _centred(height: int, width: int, crop_h: float, crop_w: float) -> Box:
+    rows, cols = round(crop_h), round(crop_w)
+    top, left = (height - rows) // 2, (width - cols) // 2
+    return Box(top, left, top + rows, left + cols)
+
+
+# Aspect ratios (width / height) that collage apps, chat previews and stories cut photos to.
+TILE_ASPECTS: Final = (1.0, 4 / 5, 5 / 4, 3 / 4, 4 / 3, 2 / 3, 3 / 2, 9 / 16, 16 / 9)
+# A tile may cut one axis to two thirds, no further: each such hash sees at most 1.5x finer
+# detail along that axis than the photo's own hash (docs/robust-matching.md).
+MIN_TILE_KEEP: Final = 2 / 3
+
+
+def _aspect_name(aspect: float) -> str:
+    from fractions import Fraction
+
+    ratio = Fraction(aspect).limit_denominator(16)
+    return f"{ratio.numerator}:{ratio.denominator}"
+
+
+# PDQ moves ~20 bits per 1.5 % of rescaling, so crops 3 % apart leave any crop of 3-24 % within
+# ~1.5 % of one of them.
+CENTRE_CROPS: Final = (0.97, 0.94, 0.91, 0.88, 0.85, 0.82, 0.79, 0.76)
+
+
+def hash_plane(plane: FloatArray) -> PdqHash:
+    """PDQ of a view, hashed from block means when it is large (PDQ blurs finer detail away)."""
+    reduced, full_size = _reduced(plane)
+    return pdq_from_luma(reduced, full_size)
+
+
+def _reduced(plane: FloatArray) -> tuple[FloatArray, tuple[int, int]]:
+    """Block means of at most HASH_SIDE on the long side, and the (width, height) they stand for.
+
+    ``pdq_from_luma`` sums its kernels over each block, so the hash stays within a bit or two of
+    the full view's, at a quarter of the cost per halving (benchmarks/README.md).
+    """
+    height, width = plane.shape
+    scale = -(-max(height, width) // HASH_SIDE)
+    if scale <= 1:
+        return plane, (width, height)
+    rows, cols = -(-height // scale), -(-width // scale)
+    padded = np.pad(plane, ((0, rows * scale - height), (0, cols * scale - width)), mode="edge")
+    blocks = padded.reshape(rows, scale, cols, scale).mean(axis=(1, 3), dtype=np.float32)
+    return blocks, (width, height)
+
+
+def _dihedral_views(kind: str, plane: FloatArray) -> list[View]:
+    reduced, full_size = _reduced(plane)
+    hashes = pdq_dihedral_from_luma(reduced, full_size)
+    return [
+        View(f"{kind}+{_DIHEDRAL_NAMES[name]}" if _DIHEDRAL_NAMES[name] else kind, h)
+        for name, h in hashes.items()
+    ]
+
+
+def _tilt_views(plane: FloatArray) -> list[View]:
+    """A photo tilted on a plain canvas turned back: whole, and with the canvas cut off."""
+    angle = estimate_tilt(plane)
+    if angle is None or not 0.5 <= abs(angle) <= 15:
+        return []
+    upright, filled = turn_back(plane, angle)
+    name = f"tilt+{round(abs(angle))}deg"
+    views = [View(name, hash_plane(filled))]
+    trimmed = trim_flat_borders(upright)
+    if _differs(trimmed, full_box(upright)):
+        views.append(View(f"{name}+trimmed", hash_plane(trimmed.of(upright))))
+    return views
+
+
+def _differs(box: Box, other: Box) -> bool:
+    """More than 1 % apart on some side: PDQ would see a different frame."""
+    return box.differs(other, 0.01)
+
+
+def _unique(views: list[View]) -> list[View]:
+    seen: set[bytes] = set()
+    unique: list[View] = []
+    for view in views:
+        if view.hash.bits not in seen:
+            seen.add(view.hash.bits)
+            unique.append(view)
+    return unique

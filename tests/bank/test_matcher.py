@@ -1,0 +1,123 @@
+"""The matcher finds a protected photo through each kind of edit, and nothing else."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from reclaim.bank.matcher import Matcher
+from reclaim.signals.pdq import pdq_from_luma
+from reclaim.signals.robust import THRESHOLDS, View, protected_views
+from tests.robust_edits import EDITS, collage, decoded, decoded_rgb, jpeg, sample, screenshot
+
+PROTECTED = ["astronaut", "coffee", "chelsea", "rocket"]
+UNRELATED = ["camera", "immunohistochemistry", "hubble_deep_field", "moon", "page", "gravel"]
+
+
+def bank_matcher(photos: dict[int, Image.Image], with_crops: bool = True) -> Matcher:
+    ids: list[int] = []
+    rows: list[bytes] = []
+    vias: list[str] = []
+    qualities: list[int] = []
+    for entry, photo in photos.items():
+        luma = decoded(jpeg(photo, 92))
+        views = protected_views(luma) if with_crops else [View("whole", pdq_from_luma(luma))]
+        for view in views:
+            ids.append(entry)
+            rows.append(view.hash.bits)
+            vias.append(view.via)
+            qualities.append(view.hash.quality)
+    return Matcher(ids, np.frombuffer(b"".join(rows), np.uint8).reshape(-1, 32), vias, qualities)
+
+
+@pytest.fixture(scope="module")
+def photos() -> dict[int, Image.Image]:
+    return {entry: sample(name) for entry, name in enumerate(PROTECTED, start=100)}
+
+
+@pytest.fixture(scope="module")
+def matcher(photos: dict[int, Image.Image]) -> Matcher:
+    return bank_matcher(photos)
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+@pytest.mark.parametrize("entry", [100, 101])
+def test_each_edit_of_a_protected_photo_is_found(
+    matcher: Matcher, photos: dict[int, Image.Image], edit: str, entry: int
+) -> None:
+    other = sample("camera")
+    matches = matcher.match_image(decoded_rgb(EDITS[edit](photos[entry], other)))
+    assert [m.entry_id for m in matches] == [entry], matches
+
+
+@pytest.mark.parametrize("name", UNRELATED)
+def test_unrelated_photos_match_nothing(matcher: Matcher, name: str) -> None:
+    photo = sample(name)
+    for found in (jpeg(photo), jpeg(screenshot(photo), 80), jpeg(collage(photo, sample("moon")))):
+        assert matcher.match_image(decoded_rgb(found)) == []
+        assert matcher.match_image(decoded(found)) == []
+
+
+def test_a_match_says_which_views_met(matcher: Matcher, photos: dict[int, Image.Image]) -> None:
+    (match,) = matcher.match_image(decoded_rgb(jpeg(screenshot(photos[101]), 80)))
+    assert match.via == "region"
+    assert match.bank_via == "whole"
+    assert match.distance <= THRESHOLDS["region"]
+    assert match.query_hash.quality >= 50
+
+
+def test_plain_pdq_alone_misses_what_the_views_find(photos: dict[int, Image.Image]) -> None:
+    plain = bank_matcher(photos, with_crops=False)
+    found = decoded(jpeg(screenshot(photos[100]), 80))
+    whole_only = [v for v in plain_views(found) if v.via == "whole"]
+    assert plain.match_views(whole_only) == []
+    assert [m.entry_id for m in plain.match_image(found)] == [100]
+
+
+def plain_views(luma: np.ndarray) -> list[View]:
+    return [View("whole", pdq_from_luma(luma))]
+
+
+def test_low_quality_hashes_do_not_match_unless_asked() -> None:
+    flat = Image.new("RGB", (400, 300), (120, 120, 120))
+    ImageDraw.Draw(flat).rectangle((0, 0, 200, 30), fill=(124, 124, 124))
+    luma = decoded(jpeg(flat))
+    weak = pdq_from_luma(luma)
+    assert weak.quality < 50
+    bits = np.frombuffer(weak.bits, np.uint8).reshape(1, 32)
+    assert Matcher([7], bits, qualities=[weak.quality]).match_image(luma) == []
+    permissive = Matcher([7], bits, qualities=[weak.quality], allow_low_quality=True)
+    assert [m.entry_id for m in permissive.match_image(luma)] == [7]
+
+
+def test_rows_that_do_not_line_up_are_refused() -> None:
+    with pytest.raises(ValueError, match="one row per hash"):
+        Matcher([1, 2], np.zeros((3, 32), np.uint8))
+
+
+def test_an_empty_bank_matches_nothing(photos: dict[int, Image.Image]) -> None:
+    empty = Matcher([], np.zeros((0, 32), np.uint8))
+    assert len(empty) == 0
+    assert empty.match_image(decoded(jpeg(photos[100]))) == []
+
+
+def test_the_nearest_pair_wins_and_ties_go_to_the_plainer_view() -> None:
+    own = pdq_from_luma(decoded(jpeg(sample("astronaut"))))
+    flipped = bytes(b ^ 0xFF for b in own.bits[:1]) + own.bits[1:]  # 8 bits away
+    bank = np.frombuffer(own.bits + flipped, np.uint8).reshape(2, 32)
+    matcher = Matcher([5, 5], bank, ["whole", "crop+centre88"])
+    views = [View("whole", own), View("region", own)]
+    (match,) = matcher.match_views(views)
+    assert (match.entry_id, match.distance, match.via, match.bank_via) == (5, 0, "whole", "whole")
+
+
+def test_a_pair_must_be_within_the_stricter_of_its_two_thresholds() -> None:
+    own = pdq_from_luma(decoded(jpeg(sample("astronaut"))))
+    bits = np.unpackbits(np.frombuffer(own.bits, np.uint8))
+    bits[:34] ^= 1  # 34 bits away: within "whole" (36), outside "region" and "crop" (32)
+    moved = np.packbits(bits).reshape(1, 32)
+    assert THRESHOLDS["region"] < 34 <= THRESHOLDS["whole"]
+    assert [m.distance for m in Matcher([1], moved).match_views([View("whole", own)])] == [34]
+    assert Matcher([1], moved).match_views([View("region", own)]) == []
+    assert Matcher([1], moved, ["crop+centre88"]).match_views([View("whole", own)]) == []
