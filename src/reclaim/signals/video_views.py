@@ -1,0 +1,257 @@
+"""Query-side views of a found video: the hashes we search the bank with, per sampled frame.
+
+A leaked copy is seldom the file she hashed. Channels mirror it, add bars to fit a 16:9 or
+9:16 player, or screen-record it inside a chat app. Each sampled frame of the query is
+therefore hashed several ways ("views"), and the matcher (``video_match``) keeps, per frame,
+the view closest to a protected frame:
+
+- ``whole``: the frame as decoded, what vPDQ hashes;
+- ``trimmed``: the frame without flat bars at its edges (letterbox, pillarbox), found per
+  frame, because a compilation mixes clips with and without bars;
+- ``moving``: the part of the picture that changes over time. A screen recording shows the
+  video inside a chat UI that stands still, and bars stand still too, so the box around the
+  changing pixels is the video. It needs the whole query, so it is found after a first pass;
+- each of these mirrored (``-mirror``): a flipped copy is a common re-upload edit, and the
+  mirrored hash comes from the same PDQ grid at no extra cost.
+
+Query-side work costs no privacy: the found video is already public. Views are plain
+functions of a luma image and a box, so the image matcher's views (``signals/robust.py``)
+can replace or extend them later without touching the temporal matcher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from reclaim.config import MediaLimits
+from reclaim.signals.pdq import PdqHash, axis_kernel, hash_from_grid, luma_from_rgb, luma_grid
+
+# Five samples a second against the bank's one: whatever phase the bank's 1 fps sampling
+# had, some query sample lies within 1/10 s of each protected frame, so a fast pan still
+# hashes alike. Five, not four, because at 25, 30 and 60 fps every fifth of a second is a
+# whole number of frames, so an unedited copy is sampled on the bank's very frames.
+QUERY_SAMPLES_PER_SECOND: Final = 5.0
+# Frame shapes (width / height) that players and re-uploads pad videos to: landscape and
+# portrait phone video, old TV, square feeds, and 2:3 / 3:2 (DV and photo frames).
+PLAYER_SHAPES: Final = {
+    "16:9": 16 / 9,
+    "9:16": 9 / 16,
+    "4:3": 4 / 3,
+    "3:4": 3 / 4,
+    "1:1": 1.0,
+    "3:2": 3 / 2,
+    "2:3": 2 / 3,
+}
+# Shapes within 5% of the frame's own are the frame: no bars worth the name.
+_DIFFERENT_SHAPE: Final = 1.05
+# A row or column is a bar when this share of its pixels lie within _BAR_TOLERANCE of its
+# median: flat, whatever its colour (black, grey, blurred fill is not flat and stays).
+_BAR_FLAT_SHARE: Final = 0.95
+_BAR_TOLERANCE: Final = 12.0
+# Trimming never keeps less than this share of a side: a dark scene is not all bars.
+_MIN_KEPT_SHARE: Final = 0.4
+# A box that keeps this much of both sides is the whole frame; hashing it again adds nothing.
+_SAME_BOX_SHARE: Final = 0.97
+# Activity is measured on cells of about 1/160 of the longer side: small enough to place
+# the video's edge within a few pixels, large enough that averaging hides codec noise.
+_ACTIVITY_CELLS: Final = 160
+# A cell changed between two samples when its mean moved this many luma levels; codec noise
+# on a still chat UI moves a 4x4 mean by 1-2 levels.
+_CELL_CHANGE: Final = 4.0
+# A cell is moving when it changed in this share of the transitions (a video area changes in
+# most; a chat UI only when a notification pops up).
+_MOVING_SHARE: Final = 0.2
+# A row (column) of cells belongs to the moving box when it holds this share of the busiest
+# row's moving cells; stray moving cells (a clock, a typing dot) do not stretch the box.
+_ROW_SHARE: Final = 0.3
+
+
+class Box(NamedTuple):
+    """A region of a frame in pixels: rows [top, bottom), columns [left, right)."""
+
+    top: int
+    bottom: int
+    left: int
+    right: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueryFrame:
+    """One view of one sampled query frame: when it was shown, how it was cut, its hash."""
+
+    timestamp: float
+    view: str
+    pdq: PdqHash
+
+
+def hashes_of_views(
+    luma: npt.NDArray[np.float32], boxes: dict[str, Box | None]
+) -> Iterator[tuple[str, PdqHash]]:
+    """PDQ of each named box of a luma frame (None: the whole frame), and of its mirror image."""
+    for name, box in boxes.items():
+        region = luma if box is None else luma[box.top : box.bottom, box.left : box.right]
+        grid = luma_grid(region)
+        yield name, hash_from_grid(grid)
+        # Mirroring is exact on the grid, as the reference's dihedral hashes are.
+        yield f"{name}-mirror", hash_from_grid(grid[:, ::-1])
+
+
+def hashes_of_padded_frames(luma: npt.NDArray[np.float32]) -> Iterator[tuple[str, PdqHash]]:
+    """PDQ of the frame as a player would show it with bars, for each common player shape.
+
+    This is the other direction of bar trimming: her copy carries bars, the found one does
+    not. A bar spans the whole height (or width) and is flat, so it adds nothing to the DCT
+    coefficients PDQ keeps (they all vary along both axes): whatever its colour, the padded
+    hash is the frame's content blurred and sampled on the wider grid. That needs one
+    kernel product per axis, shared by every shape.
+    """
+    height, width = luma.shape
+    aspect = width / height
+    across = luma @ axis_kernel(width, width).T  # (height, 64): columns done, rows to do
+    down = axis_kernel(height, height) @ luma  # (64, width): rows done, columns to do
+    for name, shape in PLAYER_SHAPES.items():
+        if shape > aspect * _DIFFERENT_SHAPE:
+            padded = round(height * shape)
+            start = (padded - width) // 2
+            grid = down @ axis_kernel(padded, padded)[:, start : start + width].T
+        elif shape < aspect / _DIFFERENT_SHAPE:
+            padded = round(width / shape)
+            start = (padded - height) // 2
+            grid = axis_kernel(padded, padded)[:, start : start + height] @ across
+        else:
+            continue
+        yield f"padded-{name}", hash_from_grid(grid)
+
+
+def bar_trimmed_box(luma: npt.NDArray[np.float32]) -> Box | None:
+    """The frame without flat bars at its edges, or None when there are none to trim."""
+    height, width = luma.shape
+    flat_rows = _flat_lines(luma)
+    flat_cols = _flat_lines(luma.T)
+    top, bottom = _trim(flat_rows, height)
+    left, right = _trim(flat_cols, width)
+    box = Box(top, bottom, left, right)
+    return None if _is_whole(box, height, width) else box
+
+
+def _flat_lines(luma: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
+    # Every fourth pixel along the line is plenty to tell a flat bar from a picture.
+    luma = luma[:, ::4]
+    median = np.median(luma, axis=1, keepdims=True)
+    near = np.abs(luma - median) <= _BAR_TOLERANCE
+    flat: npt.NDArray[np.bool_] = near.mean(axis=1) >= _BAR_FLAT_SHARE
+    return flat
+
+
+def _trim(flat: npt.NDArray[np.bool_], length: int) -> tuple[int, int]:
+    content = np.flatnonzero(~flat)
+    if not content.size:
+        return 0, length
+    start, stop = int(content[0]), int(content[-1]) + 1
+    if stop - start < _MIN_KEPT_SHARE * length:
+        return 0, length
+    return start, stop
+
+
+def _is_whole(box: Box, height: int, width: int) -> bool:
+    return (box.bottom - box.top) >= _SAME_BOX_SHARE * height and (
+        box.right - box.left
+    ) >= _SAME_BOX_SHARE * width
+
+
+class MotionTracker:
+    """Finds the moving region of a video from its sampled frames, a frame at a time."""
+
+    def __init__(self) -> None:
+        self._previous: npt.NDArray[np.float32] | None = None
+        self._changes: npt.NDArray[np.int32] | None = None
+        self._transitions = 0
+        self._shape: tuple[int, int] = (0, 0)
+        self._cell = 1
+
+    def add(self, luma: npt.NDArray[np.float32]) -> None:
+        """Count, per cell, whether it changed since the previous sample."""
+        if self._previous is None or luma.shape != self._shape:
+            # A size change mid-stream starts over: the boxes would not line up.
+            self._shape = (luma.shape[0], luma.shape[1])
+            self._cell = max(1, max(self._shape) // _ACTIVITY_CELLS)
+            self._previous = _cell_means(luma, self._cell)
+            self._changes = np.zeros(self._previous.shape, dtype=np.int32)
+            self._transitions = 0
+            return
+        cells = _cell_means(luma, self._cell)
+        assert self._changes is not None
+        self._changes += np.abs(cells - self._previous) > _CELL_CHANGE
+        self._previous = cells
+        self._transitions += 1
+
+    def moving_box(self) -> Box | None:
+        """The box around the cells that keep changing, or None when it is the whole frame."""
+        if self._changes is None or self._transitions < 2:
+            return None
+        moving = self._changes >= _MOVING_SHARE * self._transitions
+        rows = _busy_span(moving.sum(axis=1))
+        cols = _busy_span(moving.sum(axis=0))
+        if rows is None or cols is None:
+            return None
+        height, width = self._shape
+        cell = self._cell
+        box = Box(rows[0] * cell, min(height, rows[1] * cell), cols[0] * cell, min(width, cols[1] * cell))
+        # A box too small to hash well is a moving detail, not the video.
+        if (box.bottom - box.top) < 0.2 * height or (box.right - box.left) < 0.2 * width:
+            return None
+        return None if _is_whole(box, height, width) else box
+
+
+def _cell_means(luma: npt.NDArray[np.float32], cell: int) -> npt.NDArray[np.float32]:
+    height, width = luma.shape[0] // cell * cell, luma.shape[1] // cell * cell
+    blocks = luma[:height, :width].reshape(height // cell, cell, width // cell, cell)
+    means: npt.NDArray[np.float32] = blocks.mean(axis=(1, 3), dtype=np.float32)
+    return means
+
+
+def _busy_span(counts: npt.NDArray[np.int64]) -> tuple[int, int] | None:
+    peak = int(counts.max()) if counts.size else 0
+    if peak < 2:
+        return None
+    busy = np.flatnonzero(counts >= max(2, _ROW_SHARE * peak))
+    return int(busy[0]), int(busy[-1]) + 1
+
+
+def query_frames(
+    path: Path | str, limits: MediaLimits, samples_per_second: float = QUERY_SAMPLES_PER_SECOND
+) -> list[QueryFrame]:
+    """Every view of every sampled frame of a found video, ready for ``VideoBank.match``.
+
+    Decodes the file once, and a second time only when part of the picture stands still
+    (a screen recording, burnt-in bars), to hash the moving region.
+    """
+    from reclaim.media.video import sample_frames
+
+    tracker = MotionTracker()
+    frames: list[QueryFrame] = []
+    for _, timestamp, rgb in sample_frames(path, limits, 1.0 / samples_per_second):
+        luma = luma_from_rgb(rgb)
+        tracker.add(luma)
+        boxes: dict[str, Box | None] = {"whole": None}
+        trimmed = bar_trimmed_box(luma)
+        if trimmed is not None:
+            boxes["trimmed"] = trimmed
+        frames.extend(QueryFrame(timestamp, view, pdq) for view, pdq in hashes_of_views(luma, boxes))
+        if trimmed is None:
+            # A frame that has bars already is not padded again: bars on both copies are rare.
+            padded = hashes_of_padded_frames(luma)
+            frames.extend(QueryFrame(timestamp, view, pdq) for view, pdq in padded)
+    moving = tracker.moving_box()
+    if moving is not None:
+        for _, timestamp, rgb in sample_frames(path, limits, 1.0 / samples_per_second):
+            luma = luma_from_rgb(rgb)
+            views = hashes_of_views(luma, {"moving": moving})
+            frames.extend(QueryFrame(timestamp, view, pdq) for view, pdq in views)
+    return frames
