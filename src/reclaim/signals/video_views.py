@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from reclaim.config import MediaLimits
-from reclaim.signals.pdq import PdqHash, axis_kernel, hash_from_grid, luma_from_rgb, luma_grid
+from reclaim.signals.pdq import PdqHash, axis_kernel, hash_from_grid, luma_from_rgb
 
 # Five samples a second against the bank's one: whatever phase the bank's 1 fps sampling
 # had, some query sample lies within 1/10 s of each protected frame, so a fast pan still
@@ -50,6 +50,12 @@ PLAYER_SHAPES: Final = {
 }
 # Shapes within 5% of the frame's own are the frame: no bars worth the name.
 _DIFFERENT_SHAPE: Final = 1.05
+# Zooms that re-uploads apply to hide a watermark or fill a player (see unzoomed views).
+# A factor only helps within about 0.05 of the true zoom (measured at 1.2x: 1.2 gives
+# 24-60 bits, 1.1 and 1.35 give 60-110), hence a factor every 0.05.
+UNZOOM_FACTORS: Final = (1.1, 1.15, 1.2, 1.25, 1.3)
+# Views are hashed on frames reduced to about this many pixels on the short side.
+_REDUCED_SIDE: Final = 180
 # A row or column is a bar when this share of its pixels lie within _BAR_TOLERANCE of its
 # median: flat, whatever its colour (black, grey, blurred fill is not flat and stays).
 _BAR_FLAT_SHARE: Final = 0.95
@@ -90,19 +96,59 @@ class QueryFrame:
     pdq: PdqHash
 
 
+def reduced_luma(rgb: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.float32], int]:
+    """The frame's luma as block means of ``scale`` pixels a side, and that scale.
+
+    A query frame is hashed a dozen ways; at full size that costs more than decoding it.
+    PDQ blurs away detail finer than 1/128 of the frame anyway, and its kernels can stand
+    for the full-size image on block means (``pdq.axis_kernel``), so the views are hashed
+    on a frame of about ``_REDUCED_SIDE`` pixels with hashes that stay close to full-size
+    ones (measured: the docs' design page).
+    """
+    luma = luma_from_rgb(rgb)
+    scale = max(1, min(luma.shape) // _REDUCED_SIDE)
+    if scale == 1:
+        return luma, 1
+    height, width = luma.shape[0] // scale * scale, luma.shape[1] // scale * scale
+    blocks = luma[:height, :width].reshape(height // scale, scale, width // scale, scale)
+    reduced: npt.NDArray[np.float32] = blocks.mean(axis=(1, 3), dtype=np.float32)
+    return reduced, scale
+
+
+def _kernel(length: int, scale: int) -> npt.NDArray[np.float32]:
+    """PDQ's blur-and-sample matrix for ``length`` block means standing for ``length * scale`` pixels."""
+    return axis_kernel(length * scale, length)
+
+
+def _grid(region: npt.NDArray[np.float32], scale: int) -> npt.NDArray[np.float32]:
+    height, width = region.shape
+    return _product(_kernel(height, scale), region, _kernel(width, scale).T)
+
+
+def _product(*matrices: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    # numpy's stubs call a float32 matmul float64; the arrays and the result are float32.
+    return np.asarray(
+        np.linalg.multi_dot(matrices) if len(matrices) > 2 else matrices[0] @ matrices[1], dtype=np.float32
+    )
+
+
 def hashes_of_views(
-    luma: npt.NDArray[np.float32], boxes: dict[str, Box | None]
+    luma: npt.NDArray[np.float32], boxes: dict[str, Box | None], scale: int = 1
 ) -> Iterator[tuple[str, PdqHash]]:
     """PDQ of each named box of a luma frame (None: the whole frame), and of its mirror image."""
     for name, box in boxes.items():
-        region = luma if box is None else luma[box.top : box.bottom, box.left : box.right]
-        grid = luma_grid(region)
+        region = luma if box is None else _crop(luma, box)
+        grid = _grid(region, scale)
         yield name, hash_from_grid(grid)
         # Mirroring is exact on the grid, as the reference's dihedral hashes are.
         yield f"{name}-mirror", hash_from_grid(grid[:, ::-1])
 
 
-def hashes_of_padded_frames(luma: npt.NDArray[np.float32]) -> Iterator[tuple[str, PdqHash]]:
+def _crop(luma: npt.NDArray[np.float32], box: Box) -> npt.NDArray[np.float32]:
+    return luma[box.top : box.bottom, box.left : box.right]
+
+
+def hashes_of_padded_frames(luma: npt.NDArray[np.float32], scale: int = 1) -> Iterator[tuple[str, PdqHash]]:
     """PDQ of the frame as a player would show it with bars, for each common player shape.
 
     This is the other direction of bar trimming: her copy carries bars, the found one does
@@ -113,20 +159,47 @@ def hashes_of_padded_frames(luma: npt.NDArray[np.float32]) -> Iterator[tuple[str
     """
     height, width = luma.shape
     aspect = width / height
-    across = luma @ axis_kernel(width, width).T  # (height, 64): columns done, rows to do
-    down = axis_kernel(height, height) @ luma  # (64, width): rows done, columns to do
+    across = _product(luma, _kernel(width, scale).T)  # (height, 64): columns done, rows to do
+    down = _product(_kernel(height, scale), luma)  # (64, width): rows done, columns to do
     for name, shape in PLAYER_SHAPES.items():
         if shape > aspect * _DIFFERENT_SHAPE:
             padded = round(height * shape)
             start = (padded - width) // 2
-            grid = down @ axis_kernel(padded, padded)[:, start : start + width].T
+            grid = _product(down, _kernel(padded, scale)[:, start : start + width].T)
         elif shape < aspect / _DIFFERENT_SHAPE:
             padded = round(width / shape)
             start = (padded - height) // 2
-            grid = axis_kernel(padded, padded)[:, start : start + height] @ across
+            grid = _product(_kernel(padded, scale)[:, start : start + height], across)
         else:
             continue
         yield f"padded-{name}", hash_from_grid(grid)
+
+
+def hashes_of_unzoomed_frames(luma: npt.NDArray[np.float32], scale: int = 1) -> Iterator[tuple[str, PdqHash]]:
+    """PDQ of the frame widened as if a zoom had cut its edges off, for each zoom factor.
+
+    A re-upload zoomed 1.2x shows the middle 83% of her frame, and PDQ moves 90-130 bits:
+    every low frequency lands elsewhere on the grid. The cut-off edges are gone, but their
+    place is not: padding the frame back to its old size, with its outermost pixels
+    repeated, puts the picture back where her frame had it (measured 30-60 bits). The
+    padding is folded into the kernels, so each factor costs one grid.
+    """
+    height, width = luma.shape
+    for factor in UNZOOM_FACTORS:
+        rows = _edge_padded_kernel(height, factor, scale)
+        cols = _edge_padded_kernel(width, factor, scale)
+        yield f"unzoomed-{factor:g}", hash_from_grid(_product(rows, luma, cols.T))
+
+
+def _edge_padded_kernel(length: int, factor: float, scale: int) -> npt.NDArray[np.float32]:
+    padded = round(length * factor)
+    start = (padded - length) // 2
+    full = _kernel(padded, scale)
+    kernel = full[:, start : start + length].copy()
+    # Pixels of the padding repeat the edge pixel, so their weights fall on it.
+    kernel[:, 0] += full[:, :start].sum(axis=1)
+    kernel[:, -1] += full[:, start + length :].sum(axis=1)
+    return kernel
 
 
 def bar_trimmed_box(luma: npt.NDArray[np.float32]) -> Box | None:
@@ -237,21 +310,24 @@ def query_frames(
     tracker = MotionTracker()
     frames: list[QueryFrame] = []
     for _, timestamp, rgb in sample_frames(path, limits, 1.0 / samples_per_second):
-        luma = luma_from_rgb(rgb)
+        luma, scale = reduced_luma(rgb)
         tracker.add(luma)
         boxes: dict[str, Box | None] = {"whole": None}
         trimmed = bar_trimmed_box(luma)
         if trimmed is not None:
             boxes["trimmed"] = trimmed
-        frames.extend(QueryFrame(timestamp, view, pdq) for view, pdq in hashes_of_views(luma, boxes))
+        views = hashes_of_views(luma, boxes, scale)
+        frames.extend(QueryFrame(timestamp, view, pdq) for view, pdq in views)
         if trimmed is None:
             # A frame that has bars already is not padded again: bars on both copies are rare.
-            padded = hashes_of_padded_frames(luma)
+            padded = hashes_of_padded_frames(luma, scale)
             frames.extend(QueryFrame(timestamp, view, pdq) for view, pdq in padded)
+        unzoomed = hashes_of_unzoomed_frames(luma if trimmed is None else _crop(luma, trimmed), scale)
+        frames.extend(QueryFrame(timestamp, view, pdq) for view, pdq in unzoomed)
     moving = tracker.moving_box()
     if moving is not None:
         for _, timestamp, rgb in sample_frames(path, limits, 1.0 / samples_per_second):
-            luma = luma_from_rgb(rgb)
-            views = hashes_of_views(luma, {"moving": moving})
+            luma, scale = reduced_luma(rgb)
+            views = hashes_of_views(luma, {"moving": moving}, scale)
             frames.extend(QueryFrame(timestamp, view, pdq) for view, pdq in views)
     return frames
