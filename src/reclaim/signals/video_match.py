@@ -111,8 +111,11 @@ class VideoBank:
         self._index = HammingIndex(self._bits)
         self._frames = np.bincount(self._clip, minlength=self._clip_count)
         # Pictures per clip: a still clip has one, and can only ever match on that one.
+        # Frames are stored clip after clip: clip c owns rows _starts[c] to _starts[c + 1].
+        self._starts = np.concatenate([[0], np.cumsum(self._frames)])
         self._pictures = [
-            _distinct_pictures(self._bits[self._clip == row]) for row in range(self._clip_count)
+            _distinct_pictures(self._bits[self._starts[row] : self._starts[row + 1]], MIN_STRICT_FRAMES)
+            for row in range(self._clip_count)
         ]
 
     def __len__(self) -> int:
@@ -166,12 +169,9 @@ class VideoBank:
         distances = pairs.distance[run]
         protected_times = self._time[entries]
         query_times = pairs.query_time[run]
-        pictures = _distinct_pictures(self._bits[entries])
-        in_span = (
-            (self._clip == clip)
-            & (self._time >= protected_times.min())
-            & (self._time <= protected_times.max())
-        )
+        pictures = _distinct_pictures(self._bits[entries], MIN_LOOSE_FRAMES)
+        clip_times = self._time[self._starts[clip] : self._starts[clip + 1]]
+        in_span = (clip_times >= protected_times.min()) & (clip_times <= protected_times.max())
         density = len(run) / max(1, int(in_span.sum()))
         distinct_query_times = len(np.unique(query_times))
         strict = distances <= FRAME_MAX_DISTANCE
@@ -182,7 +182,7 @@ class VideoBank:
             and distinct_query_times >= MIN_LOOSE_FRAMES
             and float(distances.mean()) <= MAX_MEAN_DISTANCE
         )
-        strict_pictures = _distinct_pictures(self._bits[entries[strict]])
+        strict_pictures = _distinct_pictures(self._bits[entries[strict]], MIN_STRICT_FRAMES)
         # Two pictures, or all a still clip has; and two query moments even then, since one
         # frame alone is an image match, not a video one.
         needed = min(MIN_STRICT_FRAMES, self._pictures[clip])
@@ -270,10 +270,16 @@ def _closest_pair_per_entry(pairs: _Pairs, candidates: npt.NDArray[np.int64]) ->
     return chosen
 
 
-def _distinct_pictures(bits: npt.NDArray[np.uint8]) -> int:
-    """How many different pictures the frames show: frames close to a counted one count once."""
-    counted: list[npt.NDArray[np.uint8]] = []
+def _distinct_pictures(bits: npt.NDArray[np.uint8], enough: int) -> int:
+    """How many different pictures the frames show, counting up to ``enough``.
+
+    A frame within SAME_PICTURE_DISTANCE of a counted one shows the same picture.
+    """
+    counted = np.zeros((0, bits.shape[1]), dtype=np.uint8)
     for row in bits:
-        if all(int(np.unpackbits(row ^ seen).sum()) > SAME_PICTURE_DISTANCE for seen in counted):
-            counted.append(row)
+        distances = np.bitwise_count(counted ^ row).sum(axis=1)
+        if not (distances <= SAME_PICTURE_DISTANCE).any():
+            counted = np.vstack([counted, row])
+            if len(counted) >= enough:
+                break
     return len(counted)
