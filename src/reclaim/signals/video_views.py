@@ -32,11 +32,14 @@ import numpy.typing as npt
 from reclaim.config import MediaLimits
 from reclaim.signals.pdq import PdqHash, axis_kernel, hash_from_grid, luma_from_rgb
 
-# Five samples a second against the bank's one: whatever phase the bank's 1 fps sampling
-# had, some query sample lies within 1/10 s of each protected frame, so a fast pan still
-# hashes alike. Five, not four, because at 25, 30 and 60 fps every fifth of a second is a
-# whole number of frames, so an unedited copy is sampled on the bank's very frames.
-QUERY_SAMPLES_PER_SECOND: Final = 5.0
+# Ten samples a second against the bank's one: whatever phase the bank's 1 fps sampling
+# had, some query sample lies within 1/20 s of each protected frame. In a fast pan PDQ moves
+# ~130 bits a second, so 0.1 s off (five samples a second) already costs 50-70 bits and a
+# trimmed copy of a fast clip was missed; 0.05 s off costs about half. At 30 and 60 fps
+# every tenth of a second is a whole frame, so an unedited copy is sampled on the bank's
+# very frames. The costly views (padded, unzoomed) are hashed on every second sample only.
+QUERY_SAMPLES_PER_SECOND: Final = 10.0
+_COSTLY_VIEWS_EVERY: Final = 2
 # Frame shapes (width / height) that players and re-uploads pad videos to: landscape and
 # portrait phone video, old TV, square feeds, and 2:3 / 3:2 (DV and photo frames).
 PLAYER_SHAPES: Final = {
@@ -57,23 +60,26 @@ UNZOOM_FACTORS: Final = (1.1, 1.15, 1.2, 1.25, 1.3)
 # Views are hashed on frames reduced to about this many pixels on the short side.
 _REDUCED_SIDE: Final = 180
 # A row or column is a bar when this share of its pixels lie within _BAR_TOLERANCE of its
-# median: flat, whatever its colour (black, grey, blurred fill is not flat and stays).
-_BAR_FLAT_SHARE: Final = 0.95
-_BAR_TOLERANCE: Final = 12.0
-# Trimming never keeps less than this share of a side: a dark scene is not all bars.
-_MIN_KEPT_SHARE: Final = 0.4
+# median: flat, whatever its colour (black, grey; a blurred fill is not flat and stays).
+# Codec noise on a bar is 1-3 levels; a dark, low-contrast picture row still varies more
+# than 8 somewhere in 3% of its pixels.
+_BAR_FLAT_SHARE: Final = 0.97
+_BAR_TOLERANCE: Final = 8.0
+# Trimming keeps at least this share of a side: a 16:9 clip letterboxed into a 9:16 player
+# keeps 32% of the height, a 9:16 clip pillarboxed into 21:9 keeps 24% of the width.
+_MIN_KEPT_SHARE: Final = 0.2
 # A box that keeps this much of both sides is the whole frame; hashing it again adds nothing.
 _SAME_BOX_SHARE: Final = 0.97
-# Activity is measured on cells of about 1/160 of the longer side: small enough to place
-# the video's edge within a few pixels, large enough that averaging hides codec noise.
-_ACTIVITY_CELLS: Final = 160
-# A cell changed between two samples when its mean moved this many luma levels; codec noise
-# on a still chat UI moves a 4x4 mean by 1-2 levels.
-_CELL_CHANGE: Final = 4.0
-# A cell is moving when it changed in this share of the transitions (a video area changes in
-# most; a chat UI only when a notification pops up).
-_MOVING_SHARE: Final = 0.2
-# A row (column) of cells belongs to the moving box when it holds this share of the busiest
+# A reduced pixel changed between two samples when it moved more than this many luma levels;
+# codec noise on a still chat UI moves a block mean by 1-2 levels.
+_CELL_CHANGE: Final = 2.0
+# A pixel is moving when it changed in this share of the transitions (at least twice). Low on
+# purpose: a dark, slow scene changes a cell only now and then, and a chat UI never does.
+_MOVING_SHARE: Final = 0.05
+# Rows and columns at the box's rim that change less than this share of its typical row are
+# ringing or player controls (see _tightened).
+_RIM_SHARE: Final = 0.5
+# A row (column) of pixels belongs to the moving box when it holds this share of the busiest
 # row's moving cells; stray moving cells (a clock, a typing dot) do not stretch the box.
 _ROW_SHARE: Final = 0.3
 
@@ -205,31 +211,34 @@ def _edge_padded_kernel(length: int, factor: float, scale: int) -> npt.NDArray[n
 def bar_trimmed_box(luma: npt.NDArray[np.float32]) -> Box | None:
     """The frame without flat bars at its edges, or None when there are none to trim."""
     height, width = luma.shape
-    flat_rows = _flat_lines(luma)
-    flat_cols = _flat_lines(luma.T)
-    top, bottom = _trim(flat_rows, height)
-    left, right = _trim(flat_cols, width)
+    top, bottom = _content_span(luma)
+    left, right = _content_span(luma.T)
     box = Box(top, bottom, left, right)
     return None if _is_whole(box, height, width) else box
 
 
-def _flat_lines(luma: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
-    # Every fourth pixel along the line is plenty to tell a flat bar from a picture.
-    luma = luma[:, ::4]
-    median = np.median(luma, axis=1, keepdims=True)
-    near = np.abs(luma - median) <= _BAR_TOLERANCE
-    flat: npt.NDArray[np.bool_] = near.mean(axis=1) >= _BAR_FLAT_SHARE
-    return flat
+def _content_span(luma: npt.NDArray[np.float32]) -> tuple[int, int]:
+    """The first and past-the-last row that is not part of a bar at either edge.
+
+    A bar is a run of flat rows from the edge inwards, all of the edge row's colour: a dark
+    sky just inside a black bar is flat too, but a different level, and stays.
+    """
+    # Every other pixel along the row is plenty to tell a flat bar from a picture.
+    sampled = luma[:, ::2]
+    median = np.median(sampled, axis=1)
+    flat = (np.abs(sampled - median[:, None]) <= _BAR_TOLERANCE).mean(axis=1) >= _BAR_FLAT_SHARE
+    length = len(median)
+    top = _bar_length(flat, median)
+    bottom = length - _bar_length(flat[::-1], median[::-1])
+    if bottom - top < _MIN_KEPT_SHARE * length:
+        return 0, length
+    return top, bottom
 
 
-def _trim(flat: npt.NDArray[np.bool_], length: int) -> tuple[int, int]:
-    content = np.flatnonzero(~flat)
-    if not content.size:
-        return 0, length
-    start, stop = int(content[0]), int(content[-1]) + 1
-    if stop - start < _MIN_KEPT_SHARE * length:
-        return 0, length
-    return start, stop
+def _bar_length(flat: npt.NDArray[np.bool_], median: npt.NDArray[np.float32]) -> int:
+    in_bar = flat & (np.abs(median - median[0]) <= _BAR_TOLERANCE)
+    outside = np.flatnonzero(~in_bar)
+    return int(outside[0]) if outside.size else len(flat)
 
 
 def _is_whole(box: Box, height: int, width: int) -> bool:
@@ -239,54 +248,68 @@ def _is_whole(box: Box, height: int, width: int) -> bool:
 
 
 class MotionTracker:
-    """Finds the moving region of a video from its sampled frames, a frame at a time."""
+    """Finds the moving region of a video from its sampled frames, a frame at a time.
+
+    Works on the reduced frames (``reduced_luma``): a reduced pixel is already the mean of
+    a block, which hides codec noise, and the box must be exact to the pixel, because PDQ
+    of a region a few pixels too large moves 15 bits per pixel row.
+    """
 
     def __init__(self) -> None:
         self._previous: npt.NDArray[np.float32] | None = None
         self._changes: npt.NDArray[np.int32] | None = None
         self._transitions = 0
-        self._shape: tuple[int, int] = (0, 0)
-        self._cell = 1
 
     def add(self, luma: npt.NDArray[np.float32]) -> None:
-        """Count, per cell, whether it changed since the previous sample."""
-        if self._previous is None or luma.shape != self._shape:
+        """Count, per pixel, whether it changed since the previous sample."""
+        if self._previous is None or luma.shape != self._previous.shape:
             # A size change mid-stream starts over: the boxes would not line up.
-            self._shape = (luma.shape[0], luma.shape[1])
-            self._cell = max(1, max(self._shape) // _ACTIVITY_CELLS)
-            self._previous = _cell_means(luma, self._cell)
-            self._changes = np.zeros(self._previous.shape, dtype=np.int32)
+            self._previous = luma
+            self._changes = np.zeros(luma.shape, dtype=np.int32)
             self._transitions = 0
             return
-        cells = _cell_means(luma, self._cell)
         assert self._changes is not None
-        self._changes += np.abs(cells - self._previous) > _CELL_CHANGE
-        self._previous = cells
+        self._changes += np.abs(luma - self._previous) > _CELL_CHANGE
+        self._previous = luma
         self._transitions += 1
 
     def moving_box(self) -> Box | None:
-        """The box around the cells that keep changing, or None when it is the whole frame."""
+        """The box around the pixels that keep changing, or None when it is the whole frame."""
         if self._changes is None or self._transitions < 2:
             return None
-        moving = self._changes >= _MOVING_SHARE * self._transitions
+        moving = self._changes >= max(2.0, _MOVING_SHARE * self._transitions)
         rows = _busy_span(moving.sum(axis=1))
         cols = _busy_span(moving.sum(axis=0))
         if rows is None or cols is None:
             return None
-        height, width = self._shape
-        cell = self._cell
-        box = Box(rows[0] * cell, min(height, rows[1] * cell), cols[0] * cell, min(width, cols[1] * cell))
+        height, width = self._changes.shape
+        box = _tightened(self._changes, Box(rows[0], rows[1], cols[0], cols[1]))
         # A box too small to hash well is a moving detail, not the video.
         if (box.bottom - box.top) < 0.2 * height or (box.right - box.left) < 0.2 * width:
             return None
         return None if _is_whole(box, height, width) else box
 
 
-def _cell_means(luma: npt.NDArray[np.float32], cell: int) -> npt.NDArray[np.float32]:
-    height, width = luma.shape[0] // cell * cell, luma.shape[1] // cell * cell
-    blocks = luma[:height, :width].reshape(height // cell, cell, width // cell, cell)
-    means: npt.NDArray[np.float32] = blocks.mean(axis=(1, 3), dtype=np.float32)
-    return means
+def _tightened(changes: npt.NDArray[np.int32], box: Box) -> Box:
+    """The box without its rim of codec ringing and player controls.
+
+    Compression smears a moving picture a pixel or two into the still UI around it, and a
+    progress bar under the player changes too, but both change far less often than the
+    picture. Edge rows and columns changing less than half as often as the box's typical
+    row or column are peeled off.
+    """
+    inside = changes[box.top : box.bottom, box.left : box.right].astype(np.float32)
+    row_activity, col_activity = inside.mean(axis=1), inside.mean(axis=0)
+    rows = np.flatnonzero(row_activity >= _RIM_SHARE * float(np.median(row_activity)))
+    cols = np.flatnonzero(col_activity >= _RIM_SHARE * float(np.median(col_activity)))
+    if not rows.size or not cols.size:
+        return box
+    return Box(
+        box.top + int(rows[0]),
+        box.top + int(rows[-1]) + 1,
+        box.left + int(cols[0]),
+        box.left + int(cols[-1]) + 1,
+    )
 
 
 def _busy_span(counts: npt.NDArray[np.int64]) -> tuple[int, int] | None:
@@ -309,7 +332,8 @@ def query_frames(
 
     tracker = MotionTracker()
     frames: list[QueryFrame] = []
-    for _, timestamp, rgb in sample_frames(path, limits, 1.0 / samples_per_second):
+    samples = sample_frames(path, limits, 1.0 / samples_per_second)
+    for number, (_, timestamp, rgb) in enumerate(samples):
         luma, scale = reduced_luma(rgb)
         tracker.add(luma)
         boxes: dict[str, Box | None] = {"whole": None}
@@ -318,6 +342,8 @@ def query_frames(
             boxes["trimmed"] = trimmed
         views = hashes_of_views(luma, boxes, scale)
         frames.extend(QueryFrame(timestamp, view, pdq) for view, pdq in views)
+        if number % _COSTLY_VIEWS_EVERY:
+            continue
         if trimmed is None:
             # A frame that has bars already is not padded again: bars on both copies are rare.
             padded = hashes_of_padded_frames(luma, scale)
@@ -328,6 +354,14 @@ def query_frames(
     if moving is not None:
         for _, timestamp, rgb in sample_frames(path, limits, 1.0 / samples_per_second):
             luma, scale = reduced_luma(rgb)
-            views = hashes_of_views(luma, {"moving": moving}, scale)
+            region = _crop(luma, moving)
+            # The player in a chat bubble pads a clip of another shape with bars of its own.
+            inner = bar_trimmed_box(region)
+            if inner is not None:
+                region = _crop(region, inner)
+            # The box may still hold a pixel of ringing at its rim, which costs PDQ ~10 bits
+            # a side: the box one pixel in is hashed too, and the closer of the two wins.
+            inset = Box(1, region.shape[0] - 1, 1, region.shape[1] - 1)
+            views = hashes_of_views(region, {"moving": None, "moving-inset": inset}, scale)
             frames.extend(QueryFrame(timestamp, view, pdq) for view, pdq in views)
     return frames
