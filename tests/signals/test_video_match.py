@@ -151,6 +151,8 @@ def vpdq_of(path: Path) -> tuple[VpdqFrame, ...]:
 
 @cache
 def views_of(path: Path, samples_per_second: float = 5.0) -> tuple[QueryFrame, ...]:
+    # Five samples a second, half the library's default, keep the file fast; these clips
+    # pan slowly enough that the sampling phase costs little.
     return tuple(query_frames(path, LIMITS, samples_per_second))
 
 
