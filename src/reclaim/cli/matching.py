@@ -14,8 +14,9 @@ from reclaim.errors import N_, UserInputError
 from reclaim.locale import Translator
 
 if TYPE_CHECKING:
+    from reclaim.bank.snapshot import BankSnapshot
     from reclaim.config import Settings
-    from reclaim.services.matching import BankSnapshot, QueryResult
+    from reclaim.services.matching import QueryResult
 
 
 def register(app: typer.Typer, translate: Translator) -> None:
@@ -136,9 +137,9 @@ def _show(translate: Translator, result: "QueryResult", json_output: bool) -> No
             "  "
             + translate.format(
                 "case {case} · entry #{entry} · {signal} · distance {distance} · via {via}",
-                case=hit.entry.case_id or hit.entry.bank,
-                entry=hit.entry.entry_id,
-                signal=hit.entry.signal_type,
+                case=hit.case_id or hit.bank,
+                entry=hit.entry_id,
+                signal=hit.signal,
                 distance=hit.distance,
                 via=hit.via,
             )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 from typing import Final, Literal
+
+from reclaim.errors import N_, MediaError
 
 MediaKind = Literal["image", "video"]
 
@@ -79,3 +82,19 @@ def describe_unknown(head: bytes) -> str:
     except UnicodeDecodeError:
         return "binary"
     return "text"
+
+
+# What a file that is not media seems to be (media.sniff.describe_unknown), said in full
+# sentences so that each language can say it naturally.
+_NOT_MEDIA: Final = {
+    "empty": N_("{path} is empty (0 bytes)."),
+    "text": N_("{path} is not a photo or a video (it looks like text)."),
+    "pdf": N_("{path} is not a photo or a video (it looks like a PDF document)."),
+    "zip": N_("{path} is not a photo or a video (it looks like a zip archive)."),
+    "binary": N_("{path} is not a photo or a video (its content is not recognised)."),
+}
+
+
+def not_media_error(head: bytes, path: Path) -> MediaError:
+    """The error for a file whose first bytes are no photo or video, saying what it seems to be."""
+    return MediaError(_NOT_MEDIA[describe_unknown(head)], path=str(path))

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from reclaim.config import MediaLimits
-from reclaim.errors import N_, MediaError, ReclaimError
+from reclaim.errors import ReclaimError
 from reclaim.media.files import read_checked_head, unreadable
-from reclaim.media.sniff import HEAD_BYTES, MediaKind, describe_unknown, sniff_media_kind
+from reclaim.media.sniff import HEAD_BYTES, MediaKind, not_media_error, sniff_media_kind
 from reclaim.signals.digests import digests_of_bytes, digests_of_chunks
 from reclaim.signals.pdq import PdqHash
 
@@ -27,21 +27,13 @@ IMAGE_EXTENSIONS: Final = frozenset(
 VIDEO_EXTENSIONS: Final = frozenset(".mp4 .m4v .mov .3gp .mkv .webm .avi .wmv .flv .mpg .mpeg .ts".split())
 MEDIA_EXTENSIONS: Final = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS
 _CHUNK: Final = 1 << 20
+T = TypeVar("T")
 # At 1/8 scale a hash drifts 0-2 bits from the full-size one on ordinary photos (drift risk
 # under 13), 4-8 bits on brick, gravel or grass (risk 45-80) and up to 18 on wood grain or
 # fine stripes (risk over 100). Only those are decoded again, at 1/2 scale, where the drift
 # falls to a few bits: a second decode costs as much as the first (benchmarks/README.md).
 DRIFT_RISK_LIMIT: Final = 100.0
 FINE_SCALE: Final = 2
-# What a file that is not media seems to be (media.sniff.describe_unknown), said in full
-# sentences so that each language can say it naturally.
-_NOT_MEDIA: Final = {
-    "empty": N_("{path} is empty (0 bytes)."),
-    "text": N_("{path} is not a photo or a video (it looks like text)."),
-    "pdf": N_("{path} is not a photo or a video (it looks like a PDF document)."),
-    "zip": N_("{path} is not a photo or a video (it looks like a zip archive)."),
-    "binary": N_("{path} is not a photo or a video (its content is not recognised)."),
-}
 
 
 @dataclass(frozen=True)
@@ -101,7 +93,7 @@ def hash_file(path: Path, limits: MediaLimits) -> HashResult:
     head = read_checked_head(path, limits)
     kind = sniff_media_kind(head)
     if kind is None:
-        raise MediaError(_NOT_MEDIA[describe_unknown(head)], path=str(path))
+        raise not_media_error(head, path)
     if kind == "image":
         return _hash_image(path, limits)
     return _hash_video(path, limits)
@@ -111,24 +103,40 @@ def hash_files(
     paths: Iterable[Path], limits: MediaLimits, workers: int | None = None
 ) -> Iterator[HashResult | HashFailure]:
     """Hash files in order, using ``workers`` processes (default: every core)."""
+    return map_files(hash_file, paths, limits, workers)
+
+
+def map_files(
+    work: Callable[[Path, MediaLimits], T],
+    paths: Iterable[Path],
+    limits: MediaLimits,
+    workers: int | None = None,
+) -> Iterator[T | HashFailure]:
+    """``work(path, limits)`` for each file, in order, in ``workers`` processes (default: every core).
+
+    ``work`` must be a module-level function (it is sent to the workers by name). A
+    ReclaimError it raises becomes a HashFailure for that file; the others go on.
+    """
     files = list(paths)
     count = min(workers or os.cpu_count() or 1, len(files))
     if count <= 1:
-        yield from (_hash_or_failure(p, limits) for p in files)
+        yield from (_result_or_failure(work, p, limits) for p in files)
         return
-    # Load the photo decoders once here, so forked workers start hashing at once instead of
-    # each importing Pillow's plugins and simplejpeg.
+    # Load the photo decoders once here, so forked workers start at once instead of each
+    # importing Pillow's plugins and simplejpeg.
     from reclaim.media.image import load_decoders
 
     load_decoders()
 
     with ProcessPoolExecutor(max_workers=count) as pool:
-        yield from pool.map(_hash_or_failure, files, [limits] * len(files))
+        yield from pool.map(_result_or_failure, [work] * len(files), files, [limits] * len(files))
 
 
-def _hash_or_failure(path: Path, limits: MediaLimits) -> HashResult | HashFailure:
+def _result_or_failure(
+    work: Callable[[Path, MediaLimits], T], path: Path, limits: MediaLimits
+) -> T | HashFailure:
     try:
-        return hash_file(path, limits)
+        return work(path, limits)
     except ReclaimError as error:
         return HashFailure(path, error)
 

@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reclaim.bank.entries import Attestation, NewEntry, Provenance, SourceKind, is_low_quality
-from reclaim.config import Settings
+from reclaim.bank.entries import Attestation, ExtraView, NewEntry, Provenance, SourceKind, is_low_quality
+from reclaim.config import MediaLimits, Settings
+from reclaim.media.files import unreadable
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -73,7 +74,7 @@ def protect_files(
     workers: int | None = None,
 ) -> Iterator[ProtectedItem | HashFailure]:
     """Hash ``files`` (``find_media_files`` finds them in folders) into the case's bank."""
-    from reclaim.services.hashing import HashFailure, hash_files
+    from reclaim.services.hashing import HashFailure, map_files
 
     provenance = Provenance(
         submitted_by=settings.actor,
@@ -82,25 +83,57 @@ def protect_files(
         source_kind=SourceKind.FOUND_COPY if from_found else SourceKind.OWN_FILE,
         source=_this_device(engine),
     )
-    for outcome in hash_files(files, settings.limits, workers=workers):
+    for outcome in map_files(protected_signals_of_file, files, settings.limits, workers):
         if isinstance(outcome, HashFailure):
             yield outcome
             continue
         yield _store_item(engine, case, outcome, provenance)
 
 
+@dataclass(frozen=True, slots=True)
+class ProtectedSignals:
+    """A protected file's hashes, and for a photo the extra bank-side views (centred crops...)."""
+
+    hashed: HashResult
+    extra_views: tuple[ExtraView, ...]
+
+
+def protected_signals_of_file(path: Path, limits: MediaLimits) -> ProtectedSignals:
+    """Hash a file to protect; runs in worker processes. The crops' argument: docs/robust-matching.md."""
+    from reclaim.services.hashing import hash_file
+
+    hashed = hash_file(path, limits)
+    if hashed.kind != "image":
+        return ProtectedSignals(hashed, ())
+    from reclaim.media.image import decode_rgb
+    from reclaim.signals.pdq import luma_from_rgb
+    from reclaim.signals.robust import BANK_SIDE, bank_views
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise unreadable(path, error) from None
+    luma = luma_from_rgb(decode_rgb(data, path, limits, max_side=BANK_SIDE))
+    return ProtectedSignals(hashed, tuple(ExtraView(view.via, view.hash.hex) for view in bank_views(luma)))
+
+
 def _store_item(
-    engine: Engine, case: CaseRecord, result: HashResult, provenance: Provenance
+    engine: Engine, case: CaseRecord, signals: ProtectedSignals, provenance: Provenance
 ) -> ProtectedItem:
     from reclaim.store.banks import add_entries
 
+    result = signals.hashed
     item_id = str(uuid.uuid4())
     entries = [
         NewEntry("sha256", result.sha256, None, provenance, item_id),
         NewEntry("md5", result.md5, None, provenance, item_id),
     ]
     if result.pdq is not None:
-        entries.append(NewEntry("pdq", result.pdq.hex, result.pdq.quality, provenance, item_id))
+        entries.append(
+            NewEntry(
+                "pdq", result.pdq.hex, result.pdq.quality, provenance, item_id, views=signals.extra_views
+            )
+        )
     if result.vpdq is not None:
         from reclaim.signals.vpdq import to_signal_string
 

@@ -21,6 +21,7 @@ from reclaim.bank.entries import (
     SourceKind,
     value_fingerprint,
 )
+from reclaim.bank.snapshot import SignalTable
 from reclaim.store.audit import record_audit_event
 from reclaim.store.models import Bank, BankEntryView
 from reclaim.store.models import BankEntry as BankEntryRow
@@ -313,25 +314,6 @@ def _entry(row: BankEntryRow, bank: str) -> BankEntry:
         withdrawn_by=row.withdrawn_by,
         withdraw_reason=row.withdraw_reason,
     )
-
-
-@dataclass
-class SignalTable:
-    """Every active entry, column by column, for building a matcher over millions of entries.
-
-    Rows follow entry id. PDQ hashes (the entries' own and their extra views) come as one
-    (M, 32) uint8 matrix with the entry row and view of each hash beside it.
-    """
-
-    entry_ids: npt.NDArray[np.int64]
-    signal_types: list[str]
-    bank_names: list[str]  # per row; the few distinct strings are shared, not copied
-    case_ids: list[str | None]
-    qualities: npt.NDArray[np.int16]  # -1 where the signal has no quality
-    pdq_rows: npt.NDArray[np.int64]
-    pdq_hashes: npt.NDArray[np.uint8]
-    pdq_vias: list[str]
-    texts: dict[int, str]  # row -> value, for digests and vPDQ
 
 
 def active_signal_table(engine: Engine, *, case_id: str | None = None, chunk: int = 100_000) -> SignalTable:

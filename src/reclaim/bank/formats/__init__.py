@@ -6,8 +6,9 @@ becomes a ``FormatProblem`` (position, message, values) and the good lines are s
 Writers take records and a text stream and return how many records they wrote.
 """
 
+from reclaim.bank.format_names import HashListFormat
 from reclaim.bank.formats.csv_format import read_csv, write_csv
-from reclaim.bank.formats.detect import HashListFormat, detect_format, read_hash_list, sniff_format
+from reclaim.bank.formats.detect import detect_format, read_hash_list, sniff_format
 from reclaim.bank.formats.hma import read_hma_bank_requests, write_hma_bank_requests
 from reclaim.bank.formats.jsonl import read_jsonl, write_jsonl
 from reclaim.bank.formats.problems import FormatProblem, ProblemHandler
