@@ -27,9 +27,9 @@ def table_with(photo_entry: int = 5, video_clip: str = "pattern-hd-no-bar.mp4") 
     hashes = [LOW.bits] + [view.hash.bits for view in views]
     return SignalTable(
         entry_ids=np.array([3, 4, photo_entry, 6], dtype=np.int64),
+        bank_ids=np.array([1, 1, 2, 3], dtype=np.int32),
+        banks={1: ("case-a", "a"), 2: ("case-b", "b"), 3: ("list-x", None)},
         signal_types=["sha256", "pdq", "pdq", "vpdq"],
-        bank_names=["case-a", "case-a", "case-b", "list-x"],
-        case_ids=["a", "a", "b", None],
         qualities=np.array([-1, 20, views[0].hash.quality, -1], dtype=np.int16),
         pdq_rows=np.array([1] + [2] * len(views), dtype=np.int64),
         pdq_hashes=np.frombuffer(b"".join(hashes), np.uint8).reshape(-1, 32),

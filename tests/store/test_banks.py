@@ -155,7 +155,8 @@ def test_the_signal_table_lists_active_entries_and_views_column_by_column(bank_e
     table = active_signal_table(bank_engine)
 
     assert table.signal_types == ["pdq", "md5"]
-    assert table.bank_names == ["case-case1", "partner"] and table.case_ids == ["case1", None]
+    names = {bank: name_and_case for bank, name_and_case in table.banks.items()}
+    assert [names[int(b)] for b in table.bank_ids] == [("case-case1", "case1"), ("partner", None)]
     assert table.qualities.tolist() == [87, -1]
     assert table.pdq_rows.tolist() == [0, 0] and table.pdq_vias == ["whole", "crop-top"]
     assert [bytes(row).hex() for row in table.pdq_hashes] == [PDQ, "0" * 64]

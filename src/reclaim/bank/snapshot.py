@@ -28,14 +28,14 @@ if TYPE_CHECKING:
 class SignalTable:
     """Every active entry, column by column, for building a matcher over millions of entries.
 
-    Rows follow entry id. PDQ hashes (the entries' own and their extra views) come as one
-    (M, 32) uint8 matrix with the entry row and view of each hash beside it.
+    Rows are in no particular order. PDQ hashes (the entries' own and their extra views) come
+    as one (M, 32) uint8 matrix with the entry row and view of each hash beside it.
     """
 
     entry_ids: npt.NDArray[np.int64]
+    bank_ids: npt.NDArray[np.int32]
+    banks: dict[int, tuple[str, str | None]]  # bank id -> (name, case id)
     signal_types: list[str]
-    bank_names: list[str]  # per row; the few distinct strings are shared, not copied
-    case_ids: list[str | None]
     qualities: npt.NDArray[np.int16]  # -1 where the signal has no quality
     pdq_rows: npt.NDArray[np.int64]
     pdq_hashes: npt.NDArray[np.uint8]
@@ -82,6 +82,7 @@ class BankSnapshot:
 
     def __init__(self, table: SignalTable, *, allow_low_quality: bool = False) -> None:
         self._table = table
+        self._by_id = np.argsort(table.entry_ids, kind="stable")
         self._digests = DigestLookup(
             (row, table.signal_types[row], value)
             for row, value in table.texts.items()
@@ -129,14 +130,16 @@ class BankSnapshot:
         return self._videos
 
     def _row(self, entry_id: int) -> int:
-        return int(np.searchsorted(self._table.entry_ids, entry_id))
+        position = int(np.searchsorted(self._table.entry_ids, entry_id, sorter=self._by_id))
+        return int(self._by_id[position])
 
     def _hit(self, row: int, distance: int, via: str) -> BankHit:
         table = self._table
+        bank, case_id = table.banks[int(table.bank_ids[row])]
         return BankHit(
             entry_id=int(table.entry_ids[row]),
-            bank=table.bank_names[row],
-            case_id=table.case_ids[row],
+            bank=bank,
+            case_id=case_id,
             signal=table.signal_types[row],
             distance=distance,
             via=via,

@@ -319,69 +319,75 @@ def _entry(row: BankEntryRow, bank: str) -> BankEntry:
 def active_signal_table(engine: Engine, *, case_id: str | None = None, chunk: int = 100_000) -> SignalTable:
     """Read the active entries and their extra views in chunks, without an object per entry.
 
-    Columns are transposed a chunk at a time (``zip(*rows)`` runs in C), so the cost per entry
-    is about what the database driver needs to hand over one row.
+    PDQ entries (nearly all of a large bank) are read without their signal type, and an
+    entry's case comes from its bank: strings cost the driver far more than integers, and
+    this is what a server pays at start-up (benchmarks/bench_bank_load.py).
     """
     entries = BankEntryRow.__table__.c
     views = BankEntryView.__table__.c
-    entry_query = (
-        select(
-            entries.id, entries.bank_id, entries.case_id, entries.signal_type, entries.value, entries.quality
-        )
-        .where(entries.status == EntryStatus.ACTIVE, entries.value.is_not(None))
+    live = [entries.status == EntryStatus.ACTIVE, entries.value.is_not(None)]
+    if case_id is not None:
+        live.append(entries.case_id == case_id)
+    pdq_query = (
+        select(entries.id, entries.bank_id, entries.value, entries.quality)
+        .where(entries.signal_type == "pdq", *live)
+        .order_by(entries.id)
+    )
+    other_query = (
+        select(entries.id, entries.bank_id, entries.signal_type, entries.value)
+        .where(entries.signal_type != "pdq", *live)
         .order_by(entries.id)
     )
     view_query = (
         select(views.entry_id, views.via, views.value)
         .join(BankEntryRow.__table__, entries.id == views.entry_id)
-        .where(entries.status == EntryStatus.ACTIVE)
+        .where(*live)
         .order_by(views.entry_id, views.id)
     )
-    if case_id is not None:
-        entry_query = entry_query.where(entries.case_id == case_id)
-        view_query = view_query.where(entries.case_id == case_id)
-    id_chunks: list[npt.NDArray[np.int64]] = []
-    quality_chunks: list[npt.NDArray[np.int16]] = []
+    ids: list[npt.NDArray[np.int64]] = []
+    bank_ids: list[npt.NDArray[np.int32]] = []
+    qualities: list[npt.NDArray[np.int16]] = []
     signal_types: list[str] = []
-    bank_names: list[str] = []
-    case_ids: list[str | None] = []
-    pdq_rows: list[int] = []
     pdq_hex: list[str] = []
     texts: dict[int, str] = {}
     with engine.connect() as connection:
-        names: dict[int, str] = {
-            bank_id: name for bank_id, name in connection.execute(select(Bank.id, Bank.name))
+        banks: dict[int, tuple[str, str | None]] = {
+            bank_id: (name, case)
+            for bank_id, name, case in connection.execute(select(Bank.id, Bank.name, Bank.case_id))
         }
         streamed = connection.execution_options(stream_results=True, yield_per=chunk)
-        offset = 0
-        for partition in streamed.execute(entry_query).partitions():
-            ids, bank_ids, cases, types, values, qualities = zip(*partition, strict=True)
-            id_chunks.append(np.array(ids, dtype=np.int64))
-            quality_chunks.append(np.array([-1 if q is None else q for q in qualities], dtype=np.int16))
+        for partition in streamed.execute(pdq_query).partitions():
+            entry_ids, entry_banks, values, entry_qualities = zip(*partition, strict=True)
+            ids.append(np.array(entry_ids, dtype=np.int64))
+            bank_ids.append(np.array(entry_banks, dtype=np.int32))
+            qualities.append(np.array([-1 if q is None else q for q in entry_qualities], dtype=np.int16))
+            signal_types += ["pdq"] * len(entry_ids)
+            pdq_hex += values
+        pdq_count = len(signal_types)
+        for partition in streamed.execute(other_query).partitions():
+            entry_ids, entry_banks, types, values = zip(*partition, strict=True)
+            ids.append(np.array(entry_ids, dtype=np.int64))
+            bank_ids.append(np.array(entry_banks, dtype=np.int32))
+            qualities.append(np.full(len(entry_ids), -1, dtype=np.int16))
+            texts.update(zip(range(len(signal_types), len(signal_types) + len(types)), values, strict=True))
             signal_types += types
-            bank_names += [names[b] for b in bank_ids]
-            case_ids += cases
-            for row, (kind, value) in enumerate(zip(types, values, strict=True), start=offset):
-                if kind == "pdq":
-                    pdq_rows.append(row)
-                    pdq_hex.append(value)
-                else:
-                    texts[row] = value
-            offset += len(ids)
-        entry_ids = np.concatenate(id_chunks) if id_chunks else np.empty(0, np.int64)
-        pdq_vias = ["whole"] * len(pdq_rows)
-        for view_rows in streamed.execute(view_query).partitions():
-            view_entries, vias, values = zip(*view_rows, strict=True)
-            pdq_rows += np.searchsorted(entry_ids, np.array(view_entries, dtype=np.int64)).tolist()
+        all_ids = np.concatenate(ids) if ids else np.empty(0, np.int64)
+        pdq_rows = np.arange(pdq_count, dtype=np.int64)
+        view_rows: list[npt.NDArray[np.int64]] = []
+        pdq_vias = ["whole"] * pdq_count
+        for view_partition in streamed.execute(view_query).partitions():
+            view_entries, vias, values = zip(*view_partition, strict=True)
+            # PDQ rows are the first pdq_count rows, in entry id order: search only them.
+            view_rows.append(np.searchsorted(all_ids[:pdq_count], np.array(view_entries, dtype=np.int64)))
             pdq_vias += vias
             pdq_hex += values
     return SignalTable(
-        entry_ids=entry_ids,
+        entry_ids=all_ids,
+        bank_ids=np.concatenate(bank_ids) if bank_ids else np.empty(0, np.int32),
+        banks=banks,
         signal_types=signal_types,
-        bank_names=bank_names,
-        case_ids=case_ids,
-        qualities=np.concatenate(quality_chunks) if quality_chunks else np.empty(0, np.int16),
-        pdq_rows=np.asarray(pdq_rows, dtype=np.int64),
+        qualities=np.concatenate(qualities) if qualities else np.empty(0, np.int16),
+        pdq_rows=np.concatenate([pdq_rows, *view_rows]),
         pdq_hashes=np.frombuffer(bytes.fromhex("".join(pdq_hex)), dtype=np.uint8).reshape(-1, 32),
         pdq_vias=pdq_vias,
         texts=texts,
