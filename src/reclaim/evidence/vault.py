@@ -64,12 +64,13 @@ class Vault:
             return self._keys[case_id]
         folder = self._case_dir(case_id)
         key_path = folder / KEY_FILE
-        if key_path.exists():
-            key = self._unwrap(case_id, key_path)
-        else:
-            key = AESGCM.generate_key(bit_length=256)
+        if not key_path.exists():
             _make_private_dir(folder)
-            _write_private_file(key_path, self._wrap(case_id, key))
+            # Never replaces a key: another process may have made one a moment ago, and captures
+            # sealed with it would be lost. Whichever key landed first is the case's key.
+            wrapped = self._wrap(case_id, AESGCM.generate_key(bit_length=256))
+            _write_private_file(key_path, wrapped, replace=False)
+        key = self._unwrap(case_id, key_path)
         self._keys[case_id] = key
         return key
 
@@ -187,11 +188,11 @@ def _unb64(text: str) -> bytes:
 def _make_private_dir(path: Path) -> None:
     if path.is_dir():
         return
-    path.mkdir(mode=_PRIVATE_DIR, parents=True)
+    path.mkdir(mode=_PRIVATE_DIR, parents=True, exist_ok=True)
     path.chmod(_PRIVATE_DIR)
 
 
-def _write_private_file(path: Path, content: bytes) -> None:
+def _write_private_file(path: Path, content: bytes, *, replace: bool = True) -> None:
     # Written under a temporary name, synced, then renamed: a crash leaves the old file or the
     # new one, never half of one; the directory is synced so the name survives a power cut.
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
@@ -201,7 +202,13 @@ def _write_private_file(path: Path, content: bytes) -> None:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        if replace:
+            os.replace(temporary, path)
+        else:
+            try:
+                os.link(temporary, path)  # fails when the name exists, unlike rename
+            except FileExistsError:
+                return
     finally:
         temporary.unlink(missing_ok=True)
     directory = os.open(path.parent, os.O_RDONLY)

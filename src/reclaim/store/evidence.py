@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from reclaim.store.models import Case, EvidenceCapture, EvidenceEntry, EvidenceTreeHead
@@ -81,8 +81,11 @@ def append_entries(
     custody event), decided inside the same locked transaction.
     """
     with Session(engine) as session, session.begin():
-        # Locks the case row on PostgreSQL; SQLite serialises writers on its own.
-        session.execute(select(Case.id).where(Case.id == case_id).with_for_update()).one()
+        # A write first: it takes PostgreSQL's row lock and SQLite's write lock (waiting out the busy
+        # timeout) before the log is read, so two writers never compute the same next index.
+        locked = session.execute(update(Case).where(Case.id == case_id).values(status=Case.status))
+        if locked.rowcount != 1:  # type: ignore[attr-defined]
+            raise LookupError(f"no case {case_id}")
         leaves = [
             bytes.fromhex(value)
             for value in session.scalars(
