@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import json
+import threading
 import zipfile
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -105,3 +110,108 @@ def test_verify_a_hostile_zip_exits_3_with_a_reason(tmp_path: Path) -> None:
     assert not (tmp_path.parent / "outside.txt").exists()
     (tmp_path / "junk.zip").write_bytes(b"PK\x03\x04 not really")
     assert reclaim("verify", tmp_path / "junk.zip").returncode == 3
+
+
+@pytest.fixture
+def local_site(tmp_path: Path) -> Iterator[str]:
+    """A page like Telegram's t.me/s/ preview (a photo as a CSS background), served on 127.0.0.1."""
+    site = tmp_path / "site"
+    (site / "s" / "maskpark").mkdir(parents=True)
+    (site / "s" / "maskpark" / "5").write_bytes(
+        b"<html><head><meta property='og:image' content='/media/og.jpg'></head><body>"
+        b"<a class='tgme_widget_message_photo_wrap' style=\"background-image:url('/media/photo.jpg')\"></a>"
+        b"<img src='/media/avatar.jpg'><img src='/media/gone.jpg'></body></html>"
+    )
+    (site / "media").mkdir()
+    for name in ("og", "photo", "avatar"):
+        (site / "media" / f"{name}.jpg").write_bytes(jpeg_bytes("rocket", (64, 48)) + name.encode())
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, "": "text/html"}  # noqa: RUF012
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_archive_stores_the_page_and_its_images_as_a_sealed_warc(
+    evidence_env: dict[str, str], tmp_path: Path, local_site: str
+) -> None:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from warcio.archiveiterator import ArchiveIterator
+
+    case_id = new_case(evidence_env, "B")
+    run = reclaim(
+        "evidence",
+        "add",
+        case_id,
+        "--url",
+        f"{local_site}/s/maskpark/5",
+        "--archive",
+        "--json",
+        env=evidence_env,
+    )
+    assert run.returncode == 0, run.stderr
+    archive = lines(run.stdout)[0]["entry"]["archive"]  # type: ignore[index]
+    assert archive["outcome"] == "archived" and archive["http_status"] == 200
+    assert (archive["resources"], archive["failed_resources"]) == (3, 1)
+
+    bundle = tmp_path / "b.zip"
+    exported = lines(reclaim("evidence", "export", case_id, "-o", bundle, "--json", env=evidence_env).stdout)[
+        0
+    ]
+    key = str(exported["bundle_key"])
+    verdict = lines(reclaim("verify", bundle, "--bundle-key", key, "--json").stdout)[0]
+    assert verdict["intact"] is True and verdict["captures_decrypted"] == 1, verdict
+
+    with zipfile.ZipFile(bundle) as archive_zip:
+        manifest = json.loads(archive_zip.read("manifest.json"))
+        [item] = manifest["captures"]
+        sealed = archive_zip.read(item["file"])
+    aad = f"reclaim-bundle-capture/1:{item['leaf_index']}:{item['file']}".encode()
+    warc = AESGCM(bytes.fromhex(key)).decrypt(sealed[:12], sealed[12:], aad)
+    responses = {
+        record.rec_headers.get_header("WARC-Target-URI").rsplit("/", 1)[
+            -1
+        ]: record.http_headers.get_statuscode()
+        for record in ArchiveIterator(io.BytesIO(warc))
+        if record.rec_type == "response"
+    }
+    assert responses == {
+        "5": "200",
+        "photo.jpg": "200",
+        "og.jpg": "200",
+        "avatar.jpg": "200",
+        "gone.jpg": "404",
+    }
+    # Nothing of the page or its images is in the clear anywhere in the home.
+    photo = (tmp_path / "site" / "media" / "photo.jpg").read_bytes()
+    probe = photo[len(photo) // 2 : len(photo) // 2 + 24]
+    for path in Path(evidence_env["RECLAIM_HOME"]).rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert probe not in content and b"tgme_widget_message_photo_wrap" not in content, path
+
+
+def test_a_failed_fetch_is_recorded_as_an_attempt_not_as_evidence(
+    evidence_env: dict[str, str], local_site: str
+) -> None:
+    case_id = new_case(evidence_env, "C")
+    run = reclaim(
+        "evidence", "add", case_id, "--url", f"{local_site}/s/gone/1", "--archive", "--json", env=evidence_env
+    )
+    assert run.returncode == 0, run.stderr
+    assert "could not be archived" in run.stderr and "404" in run.stderr
+    archive = lines(run.stdout)[0]["entry"]["archive"]  # type: ignore[index]
+    assert archive["outcome"] == "failed" and "sha256" not in archive and "404" in archive["reason"]
+    vault_files = [p for p in (Path(evidence_env["RECLAIM_HOME"]) / "vault").rglob("*") if p.is_file()]
+    assert all(p.name == "case-key.json" for p in vault_files)

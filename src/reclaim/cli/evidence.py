@@ -45,6 +45,14 @@ def register(app: typer.Typer, translate: Translator) -> None:
         note: Optional[str] = typer.Option(  # noqa: UP045
             None, "--note", metavar="TEXT", help=_("A note for the record.")
         ),
+        archive: bool = typer.Option(
+            False,
+            "--archive",
+            help=_(
+                "Also fetch the page and its images into a web archive (WARC), stored encrypted. A fetch "
+                "that fails is recorded as a failed attempt."
+            ),
+        ),
         seen_at: Optional[str] = typer.Option(  # noqa: UP045
             None,
             "--seen-at",
@@ -59,9 +67,18 @@ def register(app: typer.Typer, translate: Translator) -> None:
         settings = load_settings()
         with opened_store(settings) as engine:
             case = resolve_case(engine, case_ref)
-            vault = _vault(translate, settings) if capture is not None else None
-            request = SightingRequest(url=url, capture=capture, note=note, seen_at=seen_at)
+            vault = _vault(translate, settings) if capture is not None or archive else None
+            request = SightingRequest(url=url, capture=capture, note=note, seen_at=seen_at, archive=archive)
             recorded = add_sighting(engine, settings, case.id, request, vault)
+        if recorded.archive_failure is not None:
+            sys.stderr.write(
+                translate.format(
+                    "warning: the page could not be archived ({reason}); the sighting was recorded with "
+                    "this failed attempt and no archive.",
+                    reason=recorded.archive_failure,
+                )
+                + "\n"
+            )
         if json_output:
             emit_json(recorded.to_json())
             return

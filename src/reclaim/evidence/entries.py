@@ -133,9 +133,14 @@ def sighting_entry(
     seen_at: datetime | None,
     capture: dict[str, Any] | None,
     note: str | None,
+    archive: dict[str, Any] | None = None,
     match: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A sighting: where and when content was seen, who recorded it, and the capture's digests."""
+    """A sighting: where and when content was seen, who recorded it, and the capture's digests.
+
+    ``archive`` is the web capture: its digests when the page was archived, or the reason when
+    the attempt failed (recorded as an attempt, with no digest, never as evidence).
+    """
     if note is not None and len(note) > MAX_NOTE_LENGTH:
         raise UserInputError(N_("The note is longer than {limit} characters."), limit=MAX_NOTE_LENGTH)
     return {
@@ -148,6 +153,7 @@ def sighting_entry(
         "seen_at": iso_utc(seen_at) if seen_at else None,
         "source": source.to_json(),
         "capture": capture,
+        "archive": archive,
         "note": note,
         "match": match,
     }

@@ -46,6 +46,7 @@ class SightingRequest:
     capture: Path | None = None
     note: str | None = None
     seen_at: str | None = None  # ISO 8601 with a zone, as typed
+    archive: bool = False  # fetch the page and its images into a WARC
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class RecordedEntry:
     leaf_hash: str
     tree_size: int | None = None
     root_hash: str | None = None
+    archive_failure: str | None = None  # why the page could not be archived
 
     def to_json(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -107,10 +109,13 @@ def add_sighting(
     key = _signing_key(settings)
     capture_record = None
     data = b""
+    if (request.capture is not None or request.archive) and vault is None:
+        raise UserInputError(N_("Storing a capture needs the vault passphrase."))
     if request.capture is not None:
-        if vault is None:
-            raise UserInputError(N_("Storing a capture needs the vault passphrase."))
         data, capture_record = _read_capture(request.capture, settings)
+    archive_record, warc, archive_failure = (
+        _archive(source.url, now) if request.archive else (None, b"", None)
+    )
     entry = sighting_entry(
         case_id=case_id,
         installation_id=installation.id,
@@ -120,12 +125,16 @@ def add_sighting(
         seen_at=seen_at,
         capture=capture_record,
         note=request.note.strip() or None if request.note else None,
+        archive=archive_record,
     )
     body = canonical_json(entry)
     captures: list[NewCapture] = []
     if capture_record is not None and vault is not None:
         name = vault.store(case_id, data)
         captures.append(NewCapture(0, name, "capture", capture_record["sha256"], len(data)))
+    if warc and archive_record is not None and vault is not None:
+        name = vault.store(case_id, warc)
+        captures.append(NewCapture(0, name, "archive", archive_record["sha256"], len(warc)))
     try:
         index, head = append_entries(
             engine,
@@ -141,7 +150,37 @@ def add_sighting(
             for capture in captures:
                 vault.remove(case_id, capture.vault_name)
         raise
-    return RecordedEntry(case_id, index, entry, leaf_hash(body).hex(), head.tree_size, head.root_hash.hex())
+    return RecordedEntry(
+        case_id, index, entry, leaf_hash(body).hex(), head.tree_size, head.root_hash.hex(), archive_failure
+    )
+
+
+def _archive(url: str, now: datetime) -> tuple[dict[str, Any], bytes, str | None]:
+    """(the entry's archive record, the WARC, the failure reason) of one capture attempt."""
+    from reclaim.services.web_capture import CaptureFailed, capture_page
+    from reclaim.signals.digests import digests_of_bytes
+
+    try:
+        capture = capture_page(url)
+    except CaptureFailed as failure:
+        return (
+            {"outcome": "failed", "attempted_at": iso_utc(now), "reason": failure.reason[:500]},
+            b"",
+            failure.reason,
+        )
+    digests = digests_of_bytes(capture.warc)
+    record = {
+        "outcome": "archived",
+        "attempted_at": iso_utc(now),
+        "format": "WARC/1.0 (gzip)",
+        "sha256": digests.sha256,
+        "md5": digests.md5,
+        "size": len(capture.warc),
+        "http_status": capture.page_status,
+        "resources": capture.resources,
+        "failed_resources": capture.failed_resources,
+    }
+    return record, capture.warc, None
 
 
 def list_entries(engine: Engine, case_id: str) -> list[RecordedEntry]:
