@@ -273,17 +273,10 @@ def _register_verify(app: typer.Typer, translate: Translator) -> None:
 
 
 def _vault(translate: Translator, settings: Settings) -> "Vault":
+    from reclaim.cli.passphrase import ask_passphrase
     from reclaim.evidence.vault import Vault
 
-    passphrase = settings.passphrase
-    if passphrase is None:
-        if not sys.stdin.isatty():
-            raise UserInputError(
-                N_("The vault passphrase is needed."),
-                hint=N_("Set RECLAIM_PASSPHRASE, or run the command in a terminal to type it."),
-            )
-        passphrase = typer.prompt(translate("Vault passphrase"), hide_input=True)
-    return Vault(settings.vault_path, passphrase)
+    return Vault(settings.vault_path, ask_passphrase(translate, settings))
 
 
 def _bundle_key(text: str | None) -> bytes | None:

@@ -193,6 +193,39 @@ def list_entries(engine: Engine, case_id: str) -> list[RecordedEntry]:
     ]
 
 
+def verify_case_log(engine: Engine, public_key_hex: str, case_id: str) -> list[str]:
+    """What is wrong with a stored log: each signed head must sign the root of the entries before it.
+
+    Returns descriptions of the problems (empty when the log holds); used after a restore.
+    """
+    from reclaim.evidence.log import SignedTreeHead, parse_tree_head, verify_tree_head
+    from reclaim.store.evidence import read_entries, read_tree_heads
+
+    rows = read_entries(engine, case_id)
+    leaves = [row.leaf_hash for row in rows]
+    problems = [
+        f"entry {row.leaf_index}: its leaf hash does not match its body"
+        for row in rows
+        if leaf_hash(row.body) != row.leaf_hash
+    ]
+    if [row.leaf_index for row in rows] != list(range(len(rows))):
+        problems.append("the entries' places in the log have gaps")
+    heads = read_tree_heads(engine, case_id)
+    for stored in heads:
+        try:
+            head = parse_tree_head(stored.body)
+        except ValueError as error:
+            problems.append(f"tree head {stored.tree_size}: {error}")
+            continue
+        if not verify_tree_head(public_key_hex, SignedTreeHead(head, stored.signature)):
+            problems.append(f"tree head {stored.tree_size}: the signature does not verify")
+        if head.size > len(leaves) or merkle_root(leaves[: head.size]) != head.root:
+            problems.append(f"tree head {stored.tree_size}: the entries do not add up to its root")
+    if rows and (not heads or heads[-1].tree_size != len(rows)):
+        problems.append("the latest entries are not covered by a signed tree head")
+    return problems
+
+
 def export_bundle(
     engine: Engine, settings: Settings, case_id: str, output: Path, *, redact: bool, vault: Vault | None
 ) -> ExportedBundle:
