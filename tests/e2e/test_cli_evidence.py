@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import subprocess
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import pytest
 
 from tests.e2e.test_cli_bank import home_env, lines, new_case  # noqa: F401 - home_env is a fixture
 from tests.e2e.test_cli_hash import jpeg_bytes, reclaim
+from tests.local_tsa import LocalTsa
 
 
 @pytest.fixture
@@ -215,3 +217,87 @@ def test_a_failed_fetch_is_recorded_as_an_attempt_not_as_evidence(
     assert archive["outcome"] == "failed" and "sha256" not in archive and "404" in archive["reason"]
     vault_files = [p for p in (Path(evidence_env["RECLAIM_HOME"]) / "vault").rglob("*") if p.is_file()]
     assert all(p.name == "case-key.json" for p in vault_files)
+
+
+def test_tree_heads_time_stamped_by_a_local_authority_verify_and_openssl_agrees(
+    evidence_env: dict[str, str], tmp_path: Path, local_tsa: LocalTsa
+) -> None:
+    case_id = new_case(evidence_env, "D")
+    run = reclaim(
+        "evidence",
+        "add",
+        case_id,
+        "--url",
+        "t.me/maskpark/1",
+        "--tsa",
+        local_tsa.url,
+        "--json",
+        env=evidence_env,
+    )
+    assert run.returncode == 0, run.stderr
+    stamped = lines(run.stdout)[0]["timestamp"]
+    assert isinstance(stamped, dict) and "Reclaim Test TSA" in str(stamped["authority"]), run.stderr
+    bundle = tmp_path / "stamped.zip"
+    run = reclaim(
+        "evidence",
+        "export",
+        case_id,
+        "-o",
+        bundle,
+        "--redact",
+        "--tsa",
+        local_tsa.url,
+        "--json",
+        env=evidence_env,
+    )
+    assert run.returncode == 0, run.stderr
+    assert lines(run.stdout)[0]["timestamps"] == 1
+
+    run = reclaim("verify", bundle, "--tsa-root", local_tsa.root_pem, "--json")
+    assert run.returncode == 0, run.stderr
+    [stamp] = lines(run.stdout)[0]["timestamps"]  # type: ignore[misc]
+    assert stamp["chain_verified"] is True and stamp["tree_size"] == 3
+    with zipfile.ZipFile(bundle) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    [token] = [name for name in files if name.endswith(".tsr")]
+    head = token.rsplit("-", 1)[0] + ".json"
+    folder = tmp_path / "unzipped"
+    for name, content in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(content)
+    check = subprocess.run(
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-data",
+            folder / head,
+            "-in",
+            folder / token,
+            "-CAfile",
+            local_tsa.root_pem,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0 and "Verification: OK" in check.stdout, check.stdout + check.stderr
+    # A certificate that is not the authority's root does not vouch for this time-stamp.
+    run = reclaim("verify", bundle, "--tsa-root", local_tsa.root_pem.parent / "tsa.pem", "--json")
+    assert run.returncode == 3, run.stdout
+
+
+def test_an_unreachable_authority_is_a_warning_and_the_entry_stays(evidence_env: dict[str, str]) -> None:
+    case_id = new_case(evidence_env, "E")
+    run = reclaim(
+        "evidence",
+        "add",
+        case_id,
+        "--url",
+        "t.me/maskpark/2",
+        "--tsa",
+        "http://127.0.0.1:9/tsa",
+        env=evidence_env,
+    )
+    assert run.returncode == 0 and "no time-stamp" in run.stderr
+    assert len(lines(reclaim("evidence", "list", case_id, "--json", env=evidence_env).stdout)) == 2

@@ -13,6 +13,10 @@ from reclaim.errors import N_, UserInputError, VerificationError
 from reclaim.locale import Translator
 
 if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
+    from sqlalchemy import Engine
+
+    from reclaim.errors import ReclaimError
     from reclaim.evidence.vault import Vault
 
 
@@ -59,6 +63,12 @@ def register(app: typer.Typer, translate: Translator) -> None:
             metavar="ISO8601",
             help=_("When it was seen, with the time zone (the time of recording is always kept as well)."),
         ),
+        tsa: Optional[str] = typer.Option(  # noqa: UP045
+            None,
+            "--tsa",
+            metavar="URL",
+            help=_("Also have the new tree head time-stamped (RFC 3161) by this time-stamping authority."),
+        ),
         json_output: bool = typer.Option(False, "--json", help=json_help),
     ) -> None:
         from reclaim.services.cases import resolve_case
@@ -70,6 +80,7 @@ def register(app: typer.Typer, translate: Translator) -> None:
             vault = _vault(translate, settings) if capture is not None or archive else None
             request = SightingRequest(url=url, capture=capture, note=note, seen_at=seen_at, archive=archive)
             recorded = add_sighting(engine, settings, case.id, request, vault)
+            stamped = _stamp(translate, engine, case.id, tsa) if tsa else None
         if recorded.archive_failure is not None:
             sys.stderr.write(
                 translate.format(
@@ -80,7 +91,7 @@ def register(app: typer.Typer, translate: Translator) -> None:
                 + "\n"
             )
         if json_output:
-            emit_json(recorded.to_json())
+            emit_json({**recorded.to_json(), **({"timestamp": stamped} if tsa else {})})
             return
         typer.echo(
             translate.format(
@@ -157,6 +168,12 @@ def _register_export(group: typer.Typer, translate: Translator) -> None:
                 "Blur the captures instead of sealing them, for sharing with people who must not see them."
             ),
         ),
+        tsa: Optional[str] = typer.Option(  # noqa: UP045
+            None,
+            "--tsa",
+            metavar="URL",
+            help=_("Also have the new tree head time-stamped (RFC 3161) by this time-stamping authority."),
+        ),
         json_output: bool = typer.Option(False, "--json", help=json_help),
     ) -> None:
         from reclaim.services.cases import resolve_case
@@ -167,7 +184,11 @@ def _register_export(group: typer.Typer, translate: Translator) -> None:
         with opened_store(settings) as engine:
             case = resolve_case(engine, case_ref)
             vault = _vault(translate, settings) if read_captures(engine, case.id) else None
-            exported = export_bundle(engine, settings, case.id, output, redact=redact, vault=vault)
+            exported = export_bundle(
+                engine, settings, case.id, output, redact=redact, vault=vault, tsa_url=tsa
+            )
+        if exported.timestamp_failure is not None:
+            _warn_timestamp(translate, exported.timestamp_failure)
         if json_output:
             emit_json(exported.to_json())
             return
@@ -224,12 +245,21 @@ def _register_verify(app: typer.Typer, translate: Translator) -> None:
             metavar="HEX",
             help=_("The bundle key: also decrypt each capture and check it against its entry."),
         ),
+        tsa_root: Optional[Path] = typer.Option(  # noqa: UP045
+            None,
+            "--tsa-root",
+            metavar="PEM",
+            help=_(
+                "The time-stamping authority's root certificates: also check the time-stamps' signatures."
+            ),
+        ),
         json_output: bool = typer.Option(False, "--json", help=json_help),
     ) -> None:
         from reclaim.evidence.verify import verify_bundle, verify_extension
 
         key = _bundle_key(bundle_key)
-        report = verify_bundle(bundle, expected_fingerprint=fingerprint, bundle_key=key)
+        roots = _certificates(tsa_root) if tsa_root is not None else []
+        report = verify_bundle(bundle, expected_fingerprint=fingerprint, bundle_key=key, tsa_roots=roots)
         problems = list(report.problems)
         if extends is not None:
             earlier = verify_bundle(extends, expected_fingerprint=fingerprint)
@@ -246,6 +276,7 @@ def _register_verify(app: typer.Typer, translate: Translator) -> None:
                     "root_hash": report.root_hash,
                     "captures": report.captures,
                     "captures_decrypted": report.captures_decrypted,
+                    "timestamps": report.timestamps,
                     "problems": messages,
                 }
             )
@@ -268,6 +299,20 @@ def _register_verify(app: typer.Typer, translate: Translator) -> None:
                     fingerprint=report.key_fingerprint,
                 )
             )
+            for stamp in report.timestamps:
+                typer.echo(
+                    translate.format(
+                        "Tree head {size} existed by {time}, time-stamped by {authority}.",
+                        size=stamp["tree_size"],
+                        time=stamp["gen_time"],
+                        authority=stamp["authority"],
+                    )
+                    + (
+                        ""
+                        if stamp["chain_verified"]
+                        else " " + translate("(Its signature was not checked: give --tsa-root.)")
+                    )
+                )
             if fingerprint is None:
                 typer.echo(translate("Compare the key fingerprint with the one you were given separately."))
 
@@ -277,6 +322,37 @@ def _vault(translate: Translator, settings: Settings) -> "Vault":
     from reclaim.evidence.vault import Vault
 
     return Vault(settings.vault_path, ask_passphrase(translate, settings))
+
+
+def _stamp(translate: Translator, engine: "Engine", case_id: str, tsa_url: str) -> dict[str, object] | None:
+    from reclaim.services.timestamps import TimestampFailedError, stamp_latest_head
+
+    try:
+        checked = stamp_latest_head(engine, case_id, tsa_url)
+    except TimestampFailedError as error:
+        _warn_timestamp(translate, error)
+        return None
+    return {"gen_time": checked.gen_time.isoformat(), "authority": checked.authority}
+
+
+def _warn_timestamp(translate: Translator, error: "ReclaimError") -> None:
+    reason = translate.format(error.message, **error.params)
+    sys.stderr.write(
+        translate.format(
+            "warning: no time-stamp ({reason}); the evidence is recorded and signed without one.",
+            reason=reason,
+        )
+        + "\n"
+    )
+
+
+def _certificates(path: Path) -> list["Certificate"]:
+    from cryptography import x509
+
+    try:
+        return x509.load_pem_x509_certificates(path.read_bytes())
+    except (OSError, ValueError):
+        raise UserInputError(N_("{path} is not a file of PEM certificates."), path=str(path)) from None
 
 
 def _bundle_key(text: str | None) -> bytes | None:

@@ -6,7 +6,8 @@ Layout (every name fixed, so a verifier knows what to expect and refuses anythin
   the SHA-256 of every other file; ``manifest.sig``: its raw 64-byte Ed25519 signature.
 - ``public-key.pem``: the installation's public key (SubjectPublicKeyInfo PEM, as openssl reads).
 - ``entries.jsonl``: the log's entries in order, one canonical JSON object a line.
-- ``tree-heads/<size>.json`` and ``.sig``: the signed head, and earlier exported heads.
+- ``tree-heads/<size>.json`` and ``.sig``: the signed head, and earlier exported heads; ``.tsr``:
+  RFC 3161 time-stamps of them, as the authority sent them.
 - ``proofs/inclusion.jsonl``: one RFC 6962 audit path per entry.
 - ``proofs/consistency.jsonl``: proofs that this log extends each earlier exported head.
 - ``captures/``: captures sealed with a bundle key the recipient gets separately, or blurred.
@@ -64,6 +65,14 @@ class BundleCapture:
 
 
 @dataclass(frozen=True, slots=True)
+class BundleTimestamp:
+    size: int  # of the tree head it stamps
+    tsa_url: str
+    gen_time: str  # ISO 8601, as the token states
+    response: bytes  # TimeStampResp, DER
+
+
+@dataclass(frozen=True, slots=True)
 class BundleContents:
     case_id: str
     installation_id: str
@@ -77,10 +86,15 @@ class BundleContents:
     leaf_hashes: Sequence[bytes]
     captures: Sequence[BundleCapture] = field(default_factory=tuple)
     redacted: bool = False
+    timestamps: Sequence[BundleTimestamp] = field(default_factory=tuple)
 
 
 def head_file(size: int) -> str:
     return f"{HEADS_DIR}{size:012d}.json"
+
+
+def timestamp_file(size: int, number: int) -> str:
+    return f"{HEADS_DIR}{size:012d}-{number}.tsr"
 
 
 def capture_aad(leaf_index: int, name: str) -> bytes:
@@ -124,6 +138,13 @@ def write_bundle(path: Path, contents: BundleContents, key: Ed25519PrivateKey) -
         + b"\n"
         for earlier, earlier_root, proof in contents.consistency
     )
+    listed_timestamps = []
+    for number, stamp in enumerate(contents.timestamps):
+        name = timestamp_file(stamp.size, number)
+        files[name] = stamp.response
+        listed_timestamps.append(
+            {"tree_size": stamp.size, "file": name, "tsa_url": stamp.tsa_url, "gen_time": stamp.gen_time}
+        )
     listed_captures = []
     for capture in contents.captures:
         if bundle_key is None:
@@ -157,6 +178,7 @@ def write_bundle(path: Path, contents: BundleContents, key: Ed25519PrivateKey) -
         "root_hash": contents.root.hex(),
         "redacted": contents.redacted,
         "captures": listed_captures,
+        "timestamps": listed_timestamps,
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
     manifest_bytes = canonical_json(manifest)

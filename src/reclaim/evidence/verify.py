@@ -14,11 +14,12 @@ import json
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from cryptography import x509
 from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -81,6 +82,8 @@ class BundleReport:
     captures_decrypted: int = 0
     # Earlier heads this bundle proves it extends: size -> root hex (signatures and proofs checked).
     extends: dict[int, str] = field(default_factory=dict)
+    # RFC 3161 time-stamps found valid: tree size, the authority's time, who, chain checked or not.
+    timestamps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -95,13 +98,23 @@ class _StopCheckingError(Exception):
 
 
 def verify_bundle(
-    path: Path, *, expected_fingerprint: str | None = None, bundle_key: bytes | None = None
+    path: Path,
+    *,
+    expected_fingerprint: str | None = None,
+    bundle_key: bytes | None = None,
+    tsa_roots: Sequence[x509.Certificate] = (),
 ) -> BundleReport:
-    """Every check of a bundle; with ``bundle_key`` the sealed captures are opened and hashed too."""
+    """Every check of a bundle; with ``bundle_key`` the sealed captures are opened and hashed too.
+
+    With ``tsa_roots`` the time-stamps' signatures are checked up to those roots; without, only
+    that each time-stamp is of its tree head.
+    """
     report = BundleReport(path)
     try:
         members = _read_members(path, report)
         _check(members, report, expected_fingerprint, bundle_key)
+        if report.problems == [] and report.tree_size is not None:
+            _check_timestamps(members, report, tsa_roots)
     except _StopCheckingError:
         pass
     except (MemoryError, RecursionError):
@@ -418,6 +431,38 @@ def _check_captures(
             report.add(N_("Capture {file} is not the file the entry recorded (SHA-256 differs)."), file=name)
             continue
         report.captures_decrypted += 1
+
+
+def _check_timestamps(
+    members: dict[str, bytes], report: BundleReport, roots: Sequence[x509.Certificate]
+) -> None:
+    from reclaim.evidence.timestamp import TimestampError, check_timestamp
+
+    manifest = json.loads(members[layout.MANIFEST])
+    listed = manifest.get("timestamps", [])
+    if not isinstance(listed, list):
+        report.add(N_("{file} lacks a valid {field}."), file=layout.MANIFEST, field="timestamps")
+        return
+    for item in listed:
+        size = item.get("tree_size") if isinstance(item, dict) else None
+        name = item.get("file") if isinstance(item, dict) else None
+        head = members.get(layout.head_file(size)) if isinstance(size, int) else None
+        if head is None or not isinstance(name, str) or name not in members:
+            report.add(N_("{file} lacks a valid {field}."), file=layout.MANIFEST, field="timestamps")
+            continue
+        try:
+            checked = check_timestamp(members[name], head, roots=roots)
+        except TimestampError as error:
+            report.add(N_("The time-stamp {file} does not hold: {reason}"), file=name, reason=str(error))
+            continue
+        report.timestamps.append(
+            {
+                "tree_size": size,
+                "gen_time": checked.gen_time.isoformat(),
+                "authority": checked.authority,
+                "chain_verified": checked.chain_verified,
+            }
+        )
 
 
 def _recorded_digest(entry: dict[str, Any] | None, kind: object) -> str | None:

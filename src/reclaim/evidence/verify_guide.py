@@ -102,6 +102,14 @@ The fingerprint printed by step 1 must equal the one you received separately; ot
 could re-sign a forged bundle with a key of their own. Steps 2 and 4 print
 `Signature Verified Successfully`.
 
+如果包里有 `tree-heads/*.tsr`，那是时间戳机构（RFC 3161）对树头的时间戳；用该机构的根证书核验：
+If the bundle has `tree-heads/*.tsr` files, they are RFC 3161 time-stamps of the tree heads by a
+time-stamping authority; check each with the authority's root certificate:
+
+```
+openssl ts -verify -data tree-heads/000000000003.json -in tree-heads/000000000003-0.tsr -CAfile TSA-ROOT.pem
+```
+
 Windows 上可用 `certutil -hashfile 文件 SHA256` 计算 SHA-256。On Windows, `certutil -hashfile FILE SHA256`
 computes a SHA-256. With Reclaim installed, `reclaim verify BUNDLE.zip` runs every check, including
 the consistency proofs (`--extends EARLIER.zip`).

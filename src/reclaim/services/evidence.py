@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reclaim.config import Settings
-from reclaim.errors import N_, MediaError, NotInitializedError, UserInputError
+from reclaim.errors import N_, MediaError, NotInitializedError, ReclaimError, UserInputError
 from reclaim.evidence.canonical import canonical_json
 from reclaim.evidence.entries import (
     CustodyEvent,
@@ -83,10 +83,13 @@ class ExportedBundle:
     root_hash: str
     key_fingerprint: str
     bundle_key: str | None  # hex; None when redacted
+    timestamps: int = 0
+    timestamp_failure: ReclaimError | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "bundle": str(self.path),
+            "timestamps": self.timestamps,
             "case_id": self.case_id,
             "entries": self.entries,
             "captures": self.captures,
@@ -227,10 +230,17 @@ def verify_case_log(engine: Engine, public_key_hex: str, case_id: str) -> list[s
 
 
 def export_bundle(
-    engine: Engine, settings: Settings, case_id: str, output: Path, *, redact: bool, vault: Vault | None
+    engine: Engine,
+    settings: Settings,
+    case_id: str,
+    output: Path,
+    *,
+    redact: bool,
+    vault: Vault | None,
+    tsa_url: str | None = None,
 ) -> ExportedBundle:
     """Log the export, then write the bundle of the whole log with proofs and captures."""
-    from reclaim.evidence.bundle import BundleCapture, BundleContents, write_bundle
+    from reclaim.evidence.bundle import BundleCapture, BundleContents, BundleTimestamp, write_bundle
     from reclaim.evidence.keys import signing_key_info
     from reclaim.evidence.log import consistency_proof, inclusion_proofs
     from reclaim.store.evidence import (
@@ -238,6 +248,7 @@ def export_bundle(
         append_entries,
         read_captures,
         read_entries,
+        read_timestamps,
         read_tree_heads,
     )
 
@@ -268,6 +279,14 @@ def export_bundle(
         recorded_at=now,
         on_empty_log=lambda: [_created_entry(installation, settings, case_id, now)],
     )
+    timestamp_failure = None
+    if tsa_url is not None:
+        from reclaim.services.timestamps import TimestampFailedError, stamp_latest_head
+
+        try:
+            stamp_latest_head(engine, case_id, tsa_url)
+        except TimestampFailedError as error:
+            timestamp_failure = error  # the bundle is still sound; the caller says what failed
     rows = read_entries(engine, case_id)
     leaves = [row.leaf_hash for row in rows]
     size = len(rows)
@@ -287,6 +306,11 @@ def export_bundle(
         data = _blurred_thumbnail(plain) if redact else plain
         captures.append(BundleCapture(stored.leaf_index, stored.kind, stored.sha256, data))
     root = merkle_root(leaves)
+    stamps = [
+        BundleTimestamp(stamp.tree_size, stamp.tsa_url, stamp.gen_time.isoformat(), stamp.response)
+        for stamp in read_timestamps(engine, case_id)
+        if stamp.tree_size in heads and (stamp.tree_size == size or stamp.tree_size in earlier_sizes)
+    ]
     contents = BundleContents(
         case_id=case_id,
         installation_id=installation.id,
@@ -303,6 +327,7 @@ def export_bundle(
         leaf_hashes=leaves,
         captures=captures,
         redacted=redact,
+        timestamps=stamps,
     )
     bundle_key = write_bundle(output, contents, key)
     info = signing_key_info(settings.signing_key_path, key)
@@ -314,6 +339,8 @@ def export_bundle(
         root_hash=root.hex(),
         key_fingerprint=info.fingerprint,
         bundle_key=bundle_key.hex() if bundle_key is not None else None,
+        timestamps=len(stamps),
+        timestamp_failure=timestamp_failure,
     )
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from reclaim.store.models import Case, EvidenceCapture, EvidenceEntry, EvidenceTreeHead
+from reclaim.store.models import Case, EvidenceCapture, EvidenceEntry, EvidenceTimestamp, EvidenceTreeHead
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,3 +205,36 @@ def _shift(capture: NewCapture, by: int) -> NewCapture:
     return NewCapture(
         capture.entry_offset + by, capture.vault_name, capture.kind, capture.sha256, capture.size
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTimestamp:
+    tree_size: int
+    tsa_url: str
+    gen_time: datetime
+    response: bytes
+
+
+def add_timestamp(engine: Engine, case_id: str, stamp: StoredTimestamp) -> None:
+    with Session(engine) as session, session.begin():
+        session.add(
+            EvidenceTimestamp(
+                case_id=case_id,
+                tree_size=stamp.tree_size,
+                tsa_url=stamp.tsa_url,
+                gen_time=stamp.gen_time,
+                response=stamp.response,
+            )
+        )
+
+
+def read_timestamps(engine: Engine, case_id: str) -> list[StoredTimestamp]:
+    with Session(engine) as session:
+        return [
+            StoredTimestamp(row.tree_size, row.tsa_url, row.gen_time, row.response)
+            for row in session.scalars(
+                select(EvidenceTimestamp)
+                .where(EvidenceTimestamp.case_id == case_id)
+                .order_by(EvidenceTimestamp.tree_size, EvidenceTimestamp.id)
+            )
+        ]

@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from reclaim.store.types import UTCDateTime
@@ -180,3 +190,16 @@ class EvidenceCapture(Base):
     sha256: Mapped[str] = mapped_column(String(64))  # of the plaintext, as the entry records it
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
+
+
+class EvidenceTimestamp(Base):
+    """An RFC 3161 time-stamp of a signed tree head, from a time-stamping authority the user named."""
+
+    __tablename__ = "evidence_timestamps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    tree_size: Mapped[int]
+    tsa_url: Mapped[str] = mapped_column(String(500))
+    gen_time: Mapped[datetime]  # the authority's time, as its token states
+    response: Mapped[bytes] = mapped_column(LargeBinary)  # the TimeStampResp, DER, as received

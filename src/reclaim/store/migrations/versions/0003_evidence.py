@@ -1,4 +1,4 @@
-"""Evidence: each case's append-only log entries, its signed tree heads, and its vault captures.
+"""Evidence: each case's append-only log entries, signed tree heads, vault captures and time-stamps.
 
 Revision ID: 0003
 Revises: 0002
@@ -67,9 +67,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("evidence_captures") as batch_op:
         batch_op.create_index(batch_op.f("ix_evidence_captures_case_id"), ["case_id"], unique=False)
+    op.create_table(
+        "evidence_timestamps",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.String(length=64), nullable=False),
+        sa.Column("tree_size", sa.Integer(), nullable=False),
+        sa.Column("tsa_url", sa.String(length=500), nullable=False),
+        sa.Column("gen_time", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("response", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_evidence_timestamps_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_timestamps")),
+    )
+    with op.batch_alter_table("evidence_timestamps") as batch_op:
+        batch_op.create_index(batch_op.f("ix_evidence_timestamps_case_id"), ["case_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("evidence_timestamps")
     op.drop_table("evidence_captures")
     op.drop_table("evidence_tree_heads")
     op.drop_table("evidence_entries")
