@@ -11,6 +11,8 @@ from reclaim.evidence.keys import public_key_bytes
 from reclaim.evidence.log import (
     TreeHead,
     consistency_proof,
+    extend_frontier,
+    frontier_root,
     inclusion_proof,
     inclusion_proofs,
     leaf_hash,
@@ -179,6 +181,17 @@ def test_a_changed_entry_changes_the_root_and_fails_its_proof(
     root = merkle_root(leaves)
     assert merkle_root([*leaves[:index], leaf_hash(changed), *leaves[index + 1 :]]) != root
     assert not verify_inclusion(leaf_hash(changed), index, len(leaves), inclusion_proof(leaves, index), root)
+
+
+def test_a_frontier_extended_in_any_batches_gives_the_rfc_root() -> None:
+    leaves = [leaf_hash(bytes([i])) for i in range(70)]
+    for cut in (0, 1, 5, 32, 33, 69):
+        frontier = extend_frontier([], 0, leaves[:cut])
+        assert frontier_root(frontier) == merkle_root(leaves[:cut])
+        assert len(frontier) == bin(cut).count("1")
+        frontier = extend_frontier(frontier, cut, leaves[cut:])
+        assert frontier_root(frontier) == merkle_root(leaves)
+    assert frontier_root(extend_frontier([], 0, CT_HASHES)).hex() == CT_ROOTS[8]
 
 
 def test_leaf_and_node_hashes_differ_for_the_same_bytes() -> None:

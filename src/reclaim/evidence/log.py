@@ -42,6 +42,35 @@ def merkle_root(leaves: Sequence[bytes]) -> bytes:
     return _levels(leaves)[-1][0]
 
 
+def extend_frontier(frontier: Sequence[bytes], size: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """The frontier of the tree after appending ``leaves`` to a tree of ``size`` with ``frontier``.
+
+    The frontier is the roots of the perfect subtrees that make up the tree, largest first (one
+    per set bit of its size): enough to compute its root and to extend it, so an append costs
+    O(batch + log n) instead of re-reading every leaf of a large log.
+    """
+    result = list(frontier)
+    for leaf in leaves:
+        result.append(leaf)
+        carry = size
+        while carry & 1:  # two subtrees of equal size merge, as binary addition carries
+            right = result.pop()
+            result.append(node_hash(result.pop(), right))
+            carry >>= 1
+        size += 1
+    return result
+
+
+def frontier_root(frontier: Sequence[bytes]) -> bytes:
+    """The Merkle Tree Hash of the tree a frontier describes."""
+    if not frontier:
+        return hashlib.sha256(b"").digest()
+    root = frontier[-1]
+    for subtree in reversed(frontier[:-1]):
+        root = node_hash(subtree, root)
+    return root
+
+
 def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     """The audit path of leaf ``index`` in the tree of ``leaves`` (RFC 9162 section 2.1.3.1)."""
     return inclusion_proofs(leaves, [index])[0]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -413,9 +412,9 @@ def _signing_key(settings: Settings) -> Ed25519PrivateKey:
 def _head_signer(key: Ed25519PrivateKey, case_id: str) -> Any:
     from reclaim.store.evidence import StoredTreeHead
 
-    def sign(leaves: Sequence[bytes]) -> StoredTreeHead:
+    def sign(size: int, root: bytes) -> StoredTreeHead:
         now_ms = int(datetime.now(UTC).timestamp() * 1000)
-        head = TreeHead(case_id=case_id, size=len(leaves), root=merkle_root(leaves), timestamp_ms=now_ms)
+        head = TreeHead(case_id=case_id, size=size, root=root, timestamp_ms=now_ms)
         signed = sign_tree_head(key, head)
         return StoredTreeHead(head.size, head.root, head.signed_bytes(), signed.signature)
 

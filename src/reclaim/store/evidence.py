@@ -7,6 +7,7 @@ before the caller reports success.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from reclaim.evidence.log import extend_frontier, frontier_root
 from reclaim.store.models import Case, EvidenceCapture, EvidenceEntry, EvidenceTimestamp, EvidenceTreeHead
 
 
@@ -61,8 +63,8 @@ class StoredCapture:
     size: int
 
 
-# Given every leaf hash of the log after the append, the signed head to store: (size, root, body, signature).
-HeadSigner = Callable[[Sequence[bytes]], StoredTreeHead]
+# Given the log's size and root after the append, the signed head to store.
+HeadSigner = Callable[[int, bytes], StoredTreeHead]
 
 
 def append_entries(
@@ -86,20 +88,19 @@ def append_entries(
         locked = session.execute(update(Case).where(Case.id == case_id).values(status=Case.status))
         if locked.rowcount != 1:  # type: ignore[attr-defined]
             raise LookupError(f"no case {case_id}")
-        leaves = [
-            bytes.fromhex(value)
-            for value in session.scalars(
-                select(EvidenceEntry.leaf_hash)
-                .where(EvidenceEntry.case_id == case_id)
-                .order_by(EvidenceEntry.leaf_index)
-            )
-        ]
+        latest = session.execute(
+            select(EvidenceTreeHead.tree_size, EvidenceTreeHead.frontier)
+            .where(EvidenceTreeHead.case_id == case_id)
+            .order_by(EvidenceTreeHead.tree_size.desc())
+            .limit(1)
+        ).first()
+        size, frontier = (latest[0], [bytes.fromhex(h) for h in json.loads(latest[1])]) if latest else (0, [])
         batch = list(entries)
-        if not leaves and on_empty_log is not None:
+        if size == 0 and on_empty_log is not None:
             prefix = list(on_empty_log())
             batch = prefix + batch
             captures = [_shift(capture, len(prefix)) for capture in captures]
-        first = len(leaves)
+        first = size
         session.add_all(
             EvidenceEntry(
                 case_id=case_id,
@@ -111,8 +112,8 @@ def append_entries(
             )
             for offset, entry in enumerate(batch)
         )
-        leaves.extend(entry.leaf_hash for entry in batch)
-        head = sign_head(leaves)
+        frontier = extend_frontier(frontier, size, [entry.leaf_hash for entry in batch])
+        head = sign_head(size + len(batch), frontier_root(frontier))
         session.add(
             EvidenceTreeHead(
                 case_id=case_id,
@@ -121,6 +122,7 @@ def append_entries(
                 signed_at=recorded_at,
                 body=head.body.decode("utf-8"),
                 signature=head.signature.hex(),
+                frontier=json.dumps([node.hex() for node in frontier]),
             )
         )
         session.add_all(

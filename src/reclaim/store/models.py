@@ -173,6 +173,9 @@ class EvidenceTreeHead(Base):
     signed_at: Mapped[datetime]
     body: Mapped[str] = mapped_column(Text)  # the exact signed bytes (canonical JSON)
     signature: Mapped[str] = mapped_column(String(128))  # Ed25519, hex
+    # The roots of the tree's perfect subtrees (JSON list of hex): the next append extends them
+    # instead of re-reading every leaf. Not evidence: verifiers recompute from the entries.
+    frontier: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("case_id", "tree_size"),)
 

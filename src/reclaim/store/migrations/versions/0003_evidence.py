@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("signature", sa.String(length=128), nullable=False),
+        sa.Column("frontier", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases.id"], name=op.f("fk_evidence_tree_heads_case_id_cases"), ondelete="CASCADE"
         ),
