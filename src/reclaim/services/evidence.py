@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -183,6 +184,33 @@ def _archive(url: str, now: datetime) -> tuple[dict[str, Any], bytes, str | None
         "failed_resources": capture.failed_resources,
     }
     return record, capture.warc, None
+
+
+def record_entries(
+    engine: Engine, settings: Settings, case_id: str, entries: Sequence[dict[str, Any]]
+) -> tuple[int, int]:
+    """Append many prepared entries (a scan's accepted hits) in one durable transaction.
+
+    Returns (first new leaf index, tree size); one tree head is signed for the whole batch.
+    """
+    from reclaim.store.evidence import NewLogEntry, append_entries
+
+    now = datetime.now(UTC)
+    installation = _installation(engine)
+    key = _signing_key(settings)
+    batch = []
+    for entry in entries:
+        body = canonical_json(entry)
+        batch.append(NewLogEntry(str(entry.get("type", "sighting")), body, leaf_hash(body)))
+    first, head = append_entries(
+        engine,
+        case_id,
+        batch,
+        sign_head=_head_signer(key, case_id),
+        recorded_at=now,
+        on_empty_log=lambda: [_created_entry(installation, settings, case_id, now)],
+    )
+    return first, head.tree_size
 
 
 def list_entries(engine: Engine, case_id: str) -> list[RecordedEntry]:

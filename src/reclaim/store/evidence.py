@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from reclaim.evidence.log import extend_frontier, frontier_root
@@ -101,16 +101,20 @@ def append_entries(
             batch = prefix + batch
             captures = [_shift(capture, len(prefix)) for capture in captures]
         first = size
-        session.add_all(
-            EvidenceEntry(
-                case_id=case_id,
-                leaf_index=first + offset,
-                kind=entry.kind,
-                body=entry.body.decode("utf-8"),
-                leaf_hash=entry.leaf_hash.hex(),
-                recorded_at=recorded_at,
-            )
-            for offset, entry in enumerate(batch)
+        # One executemany, not an ORM object per row: a scan appends thousands at a time.
+        session.execute(
+            insert(EvidenceEntry),
+            [
+                {
+                    "case_id": case_id,
+                    "leaf_index": first + offset,
+                    "kind": entry.kind,
+                    "body": entry.body.decode("utf-8"),
+                    "leaf_hash": entry.leaf_hash.hex(),
+                    "recorded_at": recorded_at,
+                }
+                for offset, entry in enumerate(batch)
+            ],
         )
         frontier = extend_frontier(frontier, size, [entry.leaf_hash for entry in batch])
         head = sign_head(size + len(batch), frontier_root(frontier))
