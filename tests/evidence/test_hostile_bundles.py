@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -78,3 +79,33 @@ def test_unknown_compression_and_garbage_members_do_not_crash(tmp_path: Path) ->
     raw[index + 10] = 99  # ...and in the central directory
     (tmp_path / "odd.zip").write_bytes(bytes(raw))
     assert problems_of(tmp_path / "odd.zip")
+
+
+def test_a_huge_field_in_a_self_consistent_forgery_is_refused_by_size(tmp_path: Path) -> None:
+    # Signed with the forger's own key, so every signature and digest holds: only the limits stop it.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from reclaim.evidence.bundle import BundleContents, BundleHead, write_bundle
+    from reclaim.evidence.canonical import canonical_json
+    from reclaim.evidence.log import TreeHead, inclusion_proofs, leaf_hash, merkle_root, sign_tree_head
+
+    key = Ed25519PrivateKey.generate()
+    entry = canonical_json({"case_id": "c", "note": os.urandom(1024**2).hex()})  # incompressible: no bomb
+    leaves = [leaf_hash(entry)]
+    head = TreeHead("c", 1, merkle_root(leaves), 0)
+    signed = sign_tree_head(key, head)
+    contents = BundleContents(
+        case_id="c",
+        installation_id="i",
+        created_at="2026-11-25T00:00:00.000Z",
+        entries=[entry],
+        head=BundleHead(1, head.signed_bytes(), signed.signature),
+        root=head.root,
+        earlier_heads=[],
+        inclusion=inclusion_proofs(leaves, [0]),
+        consistency=[],
+        leaf_hashes=leaves,
+        redacted=True,
+    )
+    write_bundle(tmp_path / "forged.zip", contents, key)
+    assert "Line 1 of entries.jsonl is too large" in problems_of(tmp_path / "forged.zip")
