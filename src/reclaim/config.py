@@ -28,6 +28,8 @@ class Settings:
     limits: MediaLimits = field(default_factory=MediaLimits)
     # Who the audit trail and bank provenance name for this person's commands (RECLAIM_ACTOR).
     actor: str = "local-user"
+    # Opens the evidence vault (RECLAIM_PASSPHRASE); None means ask. Kept out of repr and logs.
+    passphrase: str | None = field(default=None, repr=False)
 
     @property
     def signing_key_path(self) -> Path:
@@ -43,7 +45,7 @@ class Settings:
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Settings from RECLAIM_HOME, RECLAIM_DATABASE_URL and the RECLAIM_MAX_* limits."""
+    """Settings from RECLAIM_HOME, RECLAIM_DATABASE_URL, RECLAIM_PASSPHRASE and the RECLAIM_MAX_* limits."""
     env = os.environ if environ is None else environ
     home = Path(env.get("RECLAIM_HOME") or Path.home() / ".reclaim").expanduser()
     database_url = env.get("RECLAIM_DATABASE_URL") or f"sqlite:///{home / 'reclaim.sqlite3'}"
@@ -57,7 +59,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_video_pixels=_int_setting(env, "RECLAIM_MAX_VIDEO_PIXELS", defaults.max_video_pixels),
     )
     actor = env.get("RECLAIM_ACTOR") or _login_name()
-    return Settings(home=home, database_url=database_url, limits=limits, actor=actor)
+    passphrase = env.get("RECLAIM_PASSPHRASE") or None
+    return Settings(home=home, database_url=database_url, limits=limits, actor=actor, passphrase=passphrase)
 
 
 def _login_name() -> str:

@@ -3,7 +3,7 @@
 import typer
 
 from reclaim import __version__
-from reclaim.cli import banks, cases, demo, hashing, matching, protect, setup
+from reclaim.cli import backup, banks, cases, demo, evidence, hashing, matching, protect, setup
 from reclaim.cli.framework_messages import translate_framework
 from reclaim.locale import Translator
 
@@ -51,5 +51,7 @@ def build_app(translate: Translator) -> typer.Typer:
     protect.register(app, translate)
     matching.register(app, translate)
     banks.register(app, translate)
+    evidence.register(app, translate)
+    backup.register(app, translate)
     demo.register(app, translate)
     return app

@@ -45,6 +45,21 @@ def create_signing_key(path: Path) -> SigningKeyInfo:
     return signing_key_info(path, key)
 
 
+def restore_signing_key(path: Path, pem: bytes) -> SigningKeyInfo:
+    """Write a key from a backup, as create_signing_key writes a new one; never overwrites."""
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError):
+        key = None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ReclaimError(N_("The backup's signing key is not an Ed25519 private key."))
+    if path.exists():
+        raise _key_exists(path)
+    _make_private_dir(path.parent)
+    _write_new_private_file(path, pem)
+    return signing_key_info(path, key)
+
+
 def load_signing_key(path: Path) -> Ed25519PrivateKey:
     """Read the key written by create_signing_key."""
     try:

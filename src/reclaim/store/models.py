@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from reclaim.store.types import UTCDateTime
@@ -128,3 +138,71 @@ class BankEntryView(Base):
     entry_id: Mapped[int] = mapped_column(ForeignKey("bank_entries.id", ondelete="CASCADE"), index=True)
     via: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(String(64))
+
+
+class EvidenceEntry(Base):
+    """One leaf of a case's evidence log: a sighting or a chain-of-custody event, as canonical JSON.
+
+    Rows are only ever inserted: ``body`` is the exact byte string that was hashed into the log,
+    kept as text (canonical JSON is UTF-8), so a later change would break the signed root.
+    """
+
+    __tablename__ = "evidence_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # CASCADE: a case's log is hers and goes with the case; its withdrawal is logged first.
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    leaf_index: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(32))  # "sighting" or "custody"
+    body: Mapped[str] = mapped_column(Text)
+    leaf_hash: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("case_id", "leaf_index"),)
+
+
+class EvidenceTreeHead(Base):
+    """A signed tree head of a case's log: size, root and time, signed by the installation key."""
+
+    __tablename__ = "evidence_tree_heads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    tree_size: Mapped[int]
+    root_hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime]
+    body: Mapped[str] = mapped_column(Text)  # the exact signed bytes (canonical JSON)
+    signature: Mapped[str] = mapped_column(String(128))  # Ed25519, hex
+    # The roots of the tree's perfect subtrees (JSON list of hex): the next append extends them
+    # instead of re-reading every leaf. Not evidence: verifiers recompute from the entries.
+    frontier: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("case_id", "tree_size"),)
+
+
+class EvidenceCapture(Base):
+    """A capture (screenshot, saved photo, web archive) held encrypted in the vault; never its bytes."""
+
+    __tablename__ = "evidence_captures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    leaf_index: Mapped[int]  # the log entry that records it
+    vault_name: Mapped[str] = mapped_column(String(64), unique=True)  # random: says nothing of the content
+    kind: Mapped[str] = mapped_column(String(16))  # "capture" or "archive"
+    sha256: Mapped[str] = mapped_column(String(64))  # of the plaintext, as the entry records it
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+
+
+class EvidenceTimestamp(Base):
+    """An RFC 3161 time-stamp of a signed tree head, from a time-stamping authority the user named."""
+
+    __tablename__ = "evidence_timestamps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    tree_size: Mapped[int]
+    tsa_url: Mapped[str] = mapped_column(String(500))
+    gen_time: Mapped[datetime]  # the authority's time, as its token states
+    response: Mapped[bytes] = mapped_column(LargeBinary)  # the TimeStampResp, DER, as received
