@@ -85,6 +85,17 @@ class VideoMatch:
     distance: float
     via: str
 
+    def to_json(self) -> dict[str, object]:
+        """The CLI's form; times in seconds to the millisecond, as vPDQ frames print them."""
+        return {
+            "clip": self.clip,
+            "query_range": [round(self.query_range.start, 3), round(self.query_range.end, 3)],
+            "protected_range": [round(self.protected_range.start, 3), round(self.protected_range.end, 3)],
+            "frames": self.frames,
+            "distance": self.distance,
+            "via": self.via,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class _Pairs:
