@@ -18,7 +18,7 @@ Builds its own set (seeded, deterministic) in benchmarks/data/robust_video/:
 Every query is matched against every protected clip by ``VideoBank`` (ours) and by the
 vPDQ rule (80% of unique frames on both sides within 31 bits, ``signals.vpdq``).
 
-    python benchmarks/bench_robust_video.py   # ~8 min on 2 cores, plus ~3 min once to make the media
+    python benchmarks/bench_robust_video.py   # ~3 min on 2 cores, plus ~3 min once to make the media
 """
 
 from __future__ import annotations
