@@ -172,6 +172,9 @@ def test_an_excerpt_of_four_seconds_is_found_where_it_was_cut(clips: dict[str, P
 
     # The excerpt is protected seconds 5.2-9.2 (2 s of opening, then 3.2-7.2 of the picture).
     assert match.clip == 0
+    assert match.to_json()["protected_range"] == pytest.approx(
+        [match.protected_range.start, match.protected_range.end], abs=1e-3
+    )
     assert_within(match.protected_range, 5.2, 9.2)
     assert_within(match.query_range, 0.0, 4.0)
     assert match.frames >= 3

@@ -85,6 +85,17 @@ class VideoMatch:
     distance: float
     via: str
 
+    def to_json(self) -> dict[str, object]:
+        """The CLI's form; times in seconds to the millisecond, as vPDQ frames print them."""
+        return {
+            "clip": self.clip,
+            "query_range": [round(self.query_range.start, 3), round(self.query_range.end, 3)],
+            "protected_range": [round(self.protected_range.start, 3), round(self.protected_range.end, 3)],
+            "frames": self.frames,
+            "distance": self.distance,
+            "via": self.via,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class _Pairs:
@@ -146,13 +157,16 @@ class VideoBank:
         # removes its pairs, so a clip shown twice in a compilation is found twice.
         while pool.any():
             centre = _busiest_offset(offsets[pool], pairs.entry[pool])
-            window = pool & (np.abs(offsets - centre) <= OFFSET_TOLERANCE_SECONDS)
+            # Half a bin more than the tolerance takes every pair that voted for the centre,
+            # so each round removes at least one pair.
+            reach = OFFSET_TOLERANCE_SECONDS + _OFFSET_BIN_SECONDS / 2
+            window = pool & (np.abs(offsets - centre) <= reach)
+            pool &= ~window
             chosen = _closest_pair_per_entry(pairs, np.flatnonzero(window))
             if len(chosen) < min(MIN_STRICT_FRAMES, self._pictures[clip]):
-                break
+                break  # the busiest offset is too weak for any rule; the others are weaker
             passed = [self._judge_run(clip, pairs, run, views) for run in self._split_runs(chosen, pairs)]
             found.extend(_joined([m for m in passed if m is not None]))
-            pool &= ~window
         return _without_overlaps(found)
 
     def _split_runs(self, chosen: npt.NDArray[np.int64], pairs: _Pairs) -> list[npt.NDArray[np.int64]]:
