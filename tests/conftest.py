@@ -8,6 +8,10 @@ may run in parallel without seeing each other's tables.
 from __future__ import annotations
 
 import os
+
+# One BLAS thread per process, as the CLI sets it (cli/main.py): the PDQ grids are small matrix
+# products, and on 2 cores with pytest-xdist OpenBLAS's own threads only fight each other.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
