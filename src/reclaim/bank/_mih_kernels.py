@@ -114,6 +114,52 @@ def first_table_to_find(  # noqa: PLR0917
     return tables
 
 
+# Candidates are verified in batches of this many: large enough that the loads of one batch
+# overlap in the memory system, small enough to stay in L1 whatever a bucket holds.
+CANDIDATE_BATCH = 1024
+
+
+@_inlined
+def record(
+    found: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]],
+    used: int, query_row: int, row: int, gap: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]]:  # fmt: skip
+    found_queries, found_rows, found_distances = (
+        grown(found[0], used),
+        grown(found[1], used),
+        grown(found[2], used),
+    )
+    found_queries[used] = query_row
+    found_rows[used] = row
+    found_distances[used] = gap
+    return found_queries, found_rows, found_distances
+
+
+@_inlined
+def verify_batch(  # noqa: PLR0917
+    words: Words, withdrawn: npt.NDArray[np.bool_], query: Words, query_row: int, max_distance: int,
+    candidate_rows: Rows, candidate_tables: Rows, count: int,
+    starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], radii: npt.NDArray[np.int64],
+    found: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]], used: int,
+) -> tuple[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]], int]:  # fmt: skip
+    """Keep the candidates within ``max_distance`` that are live and were found by the first
+    table that reaches them."""
+    tables = starts.shape[0]
+    for candidate in range(count):
+        row = candidate_rows[candidate]
+        gap = distance(query, words[row])
+        if gap > max_distance or withdrawn[row]:
+            continue
+        if (
+            first_table_to_find(query, words[row], tables, starts, lengths, radii)
+            != candidate_tables[candidate]
+        ):
+            continue
+        found = record(found, used, query_row, row, gap)
+        used += 1
+    return found, used
+
+
 @_compiled
 def search_tables(  # noqa: PLR0917
     words: Words, row_count: int, built_rows: int, withdrawn: npt.NDArray[np.bool_],
@@ -123,53 +169,63 @@ def search_tables(  # noqa: PLR0917
     masks: Rows, mask_bases: npt.NDArray[np.int64], mask_counts: npt.NDArray[np.int64],
 ) -> Found:  # fmt: skip
     """Every (query, entry) pair within ``max_distance``: probe the tables for rows below
-    ``built_rows``, scan the rows added since (the delta)."""
+    ``built_rows``, scan the rows added since (the delta).
+
+    Each query runs in three passes, each a loop of independent loads (bucket bounds, then row
+    numbers, then hashes), rather than one loop that follows every probe to its hashes: that
+    chain is three dependent cache misses, and in separate passes the CPU overlaps the misses.
+    """
     tables = starts.shape[0]
-    capacity = 1024
-    found_queries = np.empty(capacity, np.int64)
-    found_rows = np.empty(capacity, np.int64)
-    found_distances = np.empty(capacity, np.int32)
+    probe_count = int(mask_counts.sum())
+    probe_first = np.empty(probe_count, np.int64)
+    probe_stop = np.empty(probe_count, np.int64)
+    probe_tables = np.empty(probe_count, np.uint32)
+    candidate_rows = np.empty(CANDIDATE_BATCH, np.uint32)
+    candidate_tables = np.empty(CANDIDATE_BATCH, np.uint32)
+    found = (np.empty(1024, np.int64), np.empty(1024, np.int64), np.empty(1024, np.int32))
     used = 0
     for query_row in range(queries.shape[0]):
         query = queries[query_row]
         first = used
+        probes = 0
         for table in range(tables):
             if radii[table] < 0:
                 continue
             key = np.uint32(substring(query, starts[table], lengths[table]))
             offset_base = offset_bases[table]
             row_base = row_bases[table]
-            for probe in range(mask_bases[table], mask_bases[table] + mask_counts[table]):
-                bucket = offset_base + (key ^ masks[probe])
-                for slot in range(row_base + offsets[bucket], row_base + offsets[bucket + 1]):
-                    row = rows[slot]
-                    gap = distance(query, words[row])
-                    if gap > max_distance or withdrawn[row]:
-                        continue
-                    if first_table_to_find(query, words[row], tables, starts, lengths, radii) != table:
-                        continue
-                    found_queries = grown(found_queries, used)
-                    found_rows = grown(found_rows, used)
-                    found_distances = grown(found_distances, used)
-                    found_queries[used] = query_row
-                    found_rows[used] = row
-                    found_distances[used] = gap
-                    used += 1
+            for mask in masks[mask_bases[table] : mask_bases[table] + mask_counts[table]]:
+                bucket = offset_base + (key ^ mask)
+                probe_first[probes] = row_base + offsets[bucket]
+                probe_stop[probes] = row_base + offsets[bucket + 1]
+                probe_tables[probes] = table
+                probes += 1
+        count = 0
+        for probe in range(probes):
+            for slot in range(probe_first[probe], probe_stop[probe]):
+                candidate_rows[count] = rows[slot]
+                candidate_tables[count] = probe_tables[probe]
+                count += 1
+                if count == CANDIDATE_BATCH:
+                    found, used = verify_batch(
+                        words, withdrawn, query, query_row, max_distance, candidate_rows, candidate_tables,
+                        count, starts, lengths, radii, found, used,
+                    )  # fmt: skip
+                    count = 0
+        found, used = verify_batch(
+            words, withdrawn, query, query_row, max_distance, candidate_rows, candidate_tables,
+            count, starts, lengths, radii, found, used,
+        )  # fmt: skip
         for row in range(built_rows, row_count):
             gap = distance(query, words[row])
             if gap <= max_distance and not withdrawn[row]:
-                found_queries = grown(found_queries, used)
-                found_rows = grown(found_rows, used)
-                found_distances = grown(found_distances, used)
-                found_queries[used] = query_row
-                found_rows[used] = row
-                found_distances[used] = gap
+                found = record(found, used, query_row, row, gap)
                 used += 1
         if used - first > 1:
-            order = np.argsort(found_rows[first:used]) + first
-            found_rows[first:used] = found_rows[order]
-            found_distances[first:used] = found_distances[order]
-    return found_queries[:used].copy(), found_rows[:used].copy(), found_distances[:used].copy()
+            order = np.argsort(found[1][first:used]) + first
+            found[1][first:used] = found[1][order]
+            found[2][first:used] = found[2][order]
+    return found[0][:used].copy(), found[1][:used].copy(), found[2][:used].copy()
 
 
 @_compiled
@@ -177,21 +233,13 @@ def scan(
     words: Words, row_count: int, withdrawn: npt.NDArray[np.bool_], queries: Words, max_distance: int
 ) -> Found:
     """Every (query, entry) pair within ``max_distance``, comparing each query with every row."""
-    capacity = 1024
-    found_queries = np.empty(capacity, np.int64)
-    found_rows = np.empty(capacity, np.int64)
-    found_distances = np.empty(capacity, np.int32)
+    found = (np.empty(1024, np.int64), np.empty(1024, np.int64), np.empty(1024, np.int32))
     used = 0
     for query_row in range(queries.shape[0]):
         query = queries[query_row]
         for row in range(row_count):
             gap = distance(query, words[row])
             if gap <= max_distance and not withdrawn[row]:
-                found_queries = grown(found_queries, used)
-                found_rows = grown(found_rows, used)
-                found_distances = grown(found_distances, used)
-                found_queries[used] = query_row
-                found_rows[used] = row
-                found_distances[used] = gap
+                found = record(found, used, query_row, row, gap)
                 used += 1
-    return found_queries[:used].copy(), found_rows[:used].copy(), found_distances[:used].copy()
+    return found[0][:used].copy(), found[1][:used].copy(), found[2][:used].copy()
