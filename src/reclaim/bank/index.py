@@ -175,10 +175,10 @@ class HammingIndex:
         matrix = as_hash_matrix(hashes)
         if substring_bits is not None and (
             sum(substring_bits) != HASH_BITS
-            or not all(_mih_plan.MIN_SUBSTRING_BITS <= bits <= 32 for bits in substring_bits)
+            or not all(_mih_plan.MIN_SUBSTRING_BITS <= bits <= _mih_plan.MAX_SUBSTRING_BITS for bits in substring_bits)
         ):
             raise ValueError(
-                f"substring_bits must sum to {HASH_BITS}, each within {_mih_plan.MIN_SUBSTRING_BITS}..32,"
+                f"substring_bits must sum to {HASH_BITS}, each within {_mih_plan.MIN_SUBSTRING_BITS}..{_mih_plan.MAX_SUBSTRING_BITS},"
                 f" not {substring_bits}"
             )
         if threads is not None and threads < 1:
