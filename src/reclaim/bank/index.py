@@ -175,11 +175,14 @@ class HammingIndex:
         matrix = as_hash_matrix(hashes)
         if substring_bits is not None and (
             sum(substring_bits) != HASH_BITS
-            or not all(_mih_plan.MIN_SUBSTRING_BITS <= bits <= _mih_plan.MAX_SUBSTRING_BITS for bits in substring_bits)
+            or not all(
+                _mih_plan.MIN_SUBSTRING_BITS <= bits <= _mih_plan.MAX_SUBSTRING_BITS
+                for bits in substring_bits
+            )
         ):
             raise ValueError(
-                f"substring_bits must sum to {HASH_BITS}, each within {_mih_plan.MIN_SUBSTRING_BITS}..{_mih_plan.MAX_SUBSTRING_BITS},"
-                f" not {substring_bits}"
+                f"substring_bits must sum to {HASH_BITS}, each within"
+                f" {_mih_plan.MIN_SUBSTRING_BITS}..{_mih_plan.MAX_SUBSTRING_BITS}, not {substring_bits}"
             )
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be at least 1, not {threads}")
@@ -194,6 +197,17 @@ class HammingIndex:
 
     def __len__(self) -> int:
         return self._row_count - self._withdrawn_count
+
+    @property
+    def threads(self) -> int:
+        """How many threads a search or build may use."""
+        return self._threads
+
+    @threads.setter
+    def threads(self, threads: int) -> None:
+        if threads < 1:
+            raise ValueError(f"threads must be at least 1, not {threads}")
+        self._threads = threads
 
     @property
     def row_count(self) -> int:
