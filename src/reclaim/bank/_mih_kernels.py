@@ -6,8 +6,11 @@ machine pays for compiling. Every kernel releases the GIL, so ``HammingIndex`` r
 on threads. Hashes arrive as (N, 4) uint64 words; distances are popcounts of their XOR (the
 bit-twiddling ``popcount`` below compiles to the POPCNT instruction).
 
-Results are buffers that double when full; each kernel returns (query row, entry row, distance)
-sorted by query row, then entry row.
+Hot loops index the 2-D arrays by (row, word) and never take a row as a view, and they never
+replace a buffer: either makes numba count references with locked instructions, which act as
+memory fences and stop the CPU from overlapping cache misses (it halved the probing speed).
+
+Each kernel returns (query row, entry row, distance) sorted by query row, then entry row.
 """
 
 from __future__ import annotations
@@ -23,7 +26,11 @@ _Function = TypeVar("_Function", bound=Callable[..., Any])
 
 Words = npt.NDArray[np.uint64]
 Rows = npt.NDArray[np.uint32]
+Indices = npt.NDArray[np.int64]
 Found = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]]
+
+# The scan appends hits after each block of this many rows, so its buffers grow outside the loop.
+SCAN_BLOCK = 4096
 
 
 def _compiled(function: _Function) -> _Function:
@@ -43,37 +50,39 @@ def popcount(word: np.uint64) -> np.uint64:
 
 
 @_inlined
-def distance(left: Words, right: Words) -> int:
+def distance(words: Words, row: int, queries: Words, query_row: int) -> int:
     return int(
-        popcount(left[0] ^ right[0])
-        + popcount(left[1] ^ right[1])
-        + popcount(left[2] ^ right[2])
-        + popcount(left[3] ^ right[3])
+        popcount(words[row, 0] ^ queries[query_row, 0])
+        + popcount(words[row, 1] ^ queries[query_row, 1])
+        + popcount(words[row, 2] ^ queries[query_row, 2])
+        + popcount(words[row, 3] ^ queries[query_row, 3])
     )
 
 
 @_inlined
-def substring(words: Words, start: int, bits: int) -> np.uint64:
-    """Bits start .. start + bits - 1 of the hash (bit i is bit i % 64 of word i // 64)."""
+def substring(words: Words, row: int, start: int, bits: int) -> np.uint64:
+    """Bits start .. start + bits - 1 of a hash (bit i is bit i % 64 of word i // 64)."""
     word = start >> 6
     offset = np.uint64(start & 63)
-    value = words[word] >> offset
+    value = words[row, word] >> offset
     if (start & 63) + bits > 64:
-        value |= words[word + 1] << (np.uint64(64) - offset)
+        value |= words[row, word + 1] << (np.uint64(64) - offset)
     return np.uint64(value & ((np.uint64(1) << np.uint64(bits)) - np.uint64(1)))
 
 
-@_inlined
-def grown(buffer: npt.NDArray[Any], used: int) -> npt.NDArray[Any]:
-    if used < buffer.shape[0]:
+def _with_room(buffer: npt.NDArray[Any], needed: int) -> npt.NDArray[Any]:
+    if needed <= buffer.shape[0]:
         return buffer
-    larger = np.empty(buffer.shape[0] * 2, buffer.dtype)
-    larger[:used] = buffer[:used]
+    larger = np.empty(max(needed, 2 * buffer.shape[0]), buffer.dtype)
+    larger[: buffer.shape[0]] = buffer
     return larger
 
 
+with_room = _compiled(_with_room)
+
+
 @_compiled
-def build_table(  # noqa: PLR0917 (numba compiles no keyword-only arguments)
+def build_table(
     words: Words, row_count: int, withdrawn: npt.NDArray[np.bool_], start: int, bits: int,
     offsets: Rows, rows: Rows,
 ) -> None:  # fmt: skip
@@ -83,7 +92,7 @@ def build_table(  # noqa: PLR0917 (numba compiles no keyword-only arguments)
     offsets[:] = 0
     for row in range(row_count):
         if not withdrawn[row]:
-            key = np.uint32(substring(words[row], start, bits))
+            key = np.uint32(substring(words, row, start, bits))
             keys[row] = key
             offsets[key + 1] += 1
     for bucket in range(1, offsets.shape[0]):
@@ -97,134 +106,184 @@ def build_table(  # noqa: PLR0917 (numba compiles no keyword-only arguments)
 
 
 @_inlined
-def first_table_to_find(  # noqa: PLR0917
-    query: Words, entry: Words, tables: int, starts: npt.NDArray[np.int64],
-    lengths: npt.NDArray[np.int64], radii: npt.NDArray[np.int64],
+def first_table_to_find(
+    words: Words, row: int, queries: Words, query_row: int,
+    starts: Indices, lengths: Indices, radii: Indices,
 ) -> int:  # fmt: skip
     """The first table whose probes reach this entry; only that table reports the pair, so each
     pair is reported once without a set of seen rows."""
-    for table in range(tables):
+    for table in range(starts.shape[0]):
         if radii[table] >= 0:
             near = popcount(
-                substring(query, starts[table], lengths[table])
-                ^ substring(entry, starts[table], lengths[table])
+                substring(queries, query_row, starts[table], lengths[table])
+                ^ substring(words, row, starts[table], lengths[table])
             )
             if near <= radii[table]:
                 return table
-    return tables
-
-
-# Candidates are verified in batches of this many: large enough that the loads of one batch
-# overlap in the memory system, small enough to stay in L1 whatever a bucket holds.
-CANDIDATE_BATCH = 1024
+    return int(starts.shape[0])
 
 
 @_inlined
-def record(
-    found: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]],
-    used: int, query_row: int, row: int, gap: int,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]]:  # fmt: skip
-    found_queries, found_rows, found_distances = (
-        grown(found[0], used),
-        grown(found[1], used),
-        grown(found[2], used),
-    )
-    found_queries[used] = query_row
-    found_rows[used] = row
-    found_distances[used] = gap
-    return found_queries, found_rows, found_distances
+def probe_buckets(
+    queries: Words, query_row: int, starts: Indices, lengths: Indices, radii: Indices,
+    offsets: Rows, offset_bases: Indices, row_bases: Indices,
+    masks: Rows, mask_bases: Indices, mask_counts: Indices,
+    probe_first: Indices, probe_stop: Indices, probe_tables: Rows,
+) -> tuple[int, int]:  # fmt: skip
+    """Pass 1: the slot range of every bucket within each table's radius; (probes, slots)."""
+    probes = 0
+    candidates = 0
+    for table in range(starts.shape[0]):
+        if radii[table] < 0:
+            continue
+        key = np.uint32(substring(queries, query_row, starts[table], lengths[table]))
+        offset_base = offset_bases[table]
+        row_base = row_bases[table]
+        for probe in range(mask_bases[table], mask_bases[table] + mask_counts[table]):
+            bucket = offset_base + (key ^ masks[probe])
+            probe_first[probes] = row_base + offsets[bucket]
+            probe_stop[probes] = row_base + offsets[bucket + 1]
+            probe_tables[probes] = table
+            candidates += probe_stop[probes] - probe_first[probes]
+            probes += 1
+    return probes, candidates
 
 
 @_inlined
-def verify_batch(  # noqa: PLR0917
-    words: Words, withdrawn: npt.NDArray[np.bool_], query: Words, query_row: int, max_distance: int,
-    candidate_rows: Rows, candidate_tables: Rows, count: int,
-    starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], radii: npt.NDArray[np.int64],
-    found: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]], used: int,
-) -> tuple[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]], int]:  # fmt: skip
-    """Keep the candidates within ``max_distance`` that are live and were found by the first
-    table that reaches them."""
-    tables = starts.shape[0]
-    for candidate in range(count):
+def gather_rows(
+    rows: Rows, probes: int, probe_first: Indices, probe_stop: Indices, probe_tables: Rows,
+    candidate_rows: Rows, candidate_tables: Rows,
+) -> None:  # fmt: skip
+    """Pass 2: the rows in those buckets, and the table each was found in."""
+    filled = 0
+    for probe in range(probes):
+        for slot in range(probe_first[probe], probe_stop[probe]):
+            candidate_rows[filled] = rows[slot]
+            candidate_tables[filled] = probe_tables[probe]
+            filled += 1
+
+
+@_inlined
+def keep_within(
+    words: Words, queries: Words, query_row: int, max_distance: int, candidates: int,
+    candidate_rows: Rows, candidate_tables: Rows, candidate_distances: npt.NDArray[np.int32],
+) -> int:  # fmt: skip
+    """Pass 3: read the candidates' hashes; move those within distance to the front."""
+    hits = 0
+    for candidate in range(candidates):
         row = candidate_rows[candidate]
-        gap = distance(query, words[row])
-        if gap > max_distance or withdrawn[row]:
+        gap = distance(words, row, queries, query_row)
+        if gap <= max_distance:
+            candidate_rows[hits] = row
+            candidate_tables[hits] = candidate_tables[candidate]
+            candidate_distances[hits] = gap
+            hits += 1
+    return hits
+
+
+@_inlined
+def report_hits(
+    words: Words, withdrawn: npt.NDArray[np.bool_], queries: Words, query_row: int, hits: int,
+    candidate_rows: Rows, candidate_tables: Rows, candidate_distances: npt.NDArray[np.int32],
+    starts: Indices, lengths: Indices, radii: Indices, found: Found, used: int,
+) -> int:  # fmt: skip
+    """Append the live hits, each from the one table that reports it; return the new count."""
+    for hit in range(hits):
+        row = candidate_rows[hit]
+        if withdrawn[row]:
             continue
         if (
-            first_table_to_find(query, words[row], tables, starts, lengths, radii)
-            != candidate_tables[candidate]
+            first_table_to_find(words, row, queries, query_row, starts, lengths, radii)
+            != candidate_tables[hit]
         ):
             continue
-        found = record(found, used, query_row, row, gap)
+        found[0][used] = query_row
+        found[1][used] = row
+        found[2][used] = candidate_distances[hit]
         used += 1
-    return found, used
+    return used
+
+
+@_inlined
+def scan_rows(
+    words: Words, withdrawn: npt.NDArray[np.bool_], first_row: int, stop_row: int,
+    queries: Words, query_row: int, max_distance: int, found: Found, used: int,
+) -> int:  # fmt: skip
+    """Append the live rows in first_row .. stop_row - 1 within distance; return the new count."""
+    for row in range(first_row, stop_row):
+        gap = distance(words, row, queries, query_row)
+        if gap <= max_distance and not withdrawn[row]:
+            found[0][used] = query_row
+            found[1][used] = row
+            found[2][used] = gap
+            used += 1
+    return used
+
+
+@_inlined
+def sort_by_row(found: Found, first: int, used: int) -> None:
+    """Order one query's results by entry row."""
+    if used - first > 1:
+        order = np.argsort(found[1][first:used]) + first
+        found[1][first:used] = found[1][order]
+        found[2][first:used] = found[2][order]
 
 
 @_compiled
-def search_tables(  # noqa: PLR0917
+def search_tables(
     words: Words, row_count: int, built_rows: int, withdrawn: npt.NDArray[np.bool_],
     queries: Words, max_distance: int,
-    starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], radii: npt.NDArray[np.int64],
-    offsets: Rows, offset_bases: npt.NDArray[np.int64], rows: Rows, row_bases: npt.NDArray[np.int64],
-    masks: Rows, mask_bases: npt.NDArray[np.int64], mask_counts: npt.NDArray[np.int64],
+    starts: Indices, lengths: Indices, radii: Indices,
+    offsets: Rows, offset_bases: Indices, rows: Rows, row_bases: Indices,
+    masks: Rows, mask_bases: Indices, mask_counts: Indices,
 ) -> Found:  # fmt: skip
     """Every (query, entry) pair within ``max_distance``: probe the tables for rows below
     ``built_rows``, scan the rows added since (the delta).
 
-    Each query runs in three passes, each a loop of independent loads (bucket bounds, then row
+    Each query runs in passes, each a loop of independent loads (bucket bounds, then row
     numbers, then hashes), rather than one loop that follows every probe to its hashes: that
     chain is three dependent cache misses, and in separate passes the CPU overlaps the misses.
+    Buffers are enlarged between passes, never inside one.
     """
-    tables = starts.shape[0]
     probe_count = int(mask_counts.sum())
     probe_first = np.empty(probe_count, np.int64)
     probe_stop = np.empty(probe_count, np.int64)
     probe_tables = np.empty(probe_count, np.uint32)
-    candidate_rows = np.empty(CANDIDATE_BATCH, np.uint32)
-    candidate_tables = np.empty(CANDIDATE_BATCH, np.uint32)
+    candidate_rows = np.empty(4096, np.uint32)
+    candidate_tables = np.empty(4096, np.uint32)
+    candidate_distances = np.empty(4096, np.int32)
     found = (np.empty(1024, np.int64), np.empty(1024, np.int64), np.empty(1024, np.int32))
     used = 0
     for query_row in range(queries.shape[0]):
-        query = queries[query_row]
-        first = used
-        probes = 0
-        for table in range(tables):
-            if radii[table] < 0:
-                continue
-            key = np.uint32(substring(query, starts[table], lengths[table]))
-            offset_base = offset_bases[table]
-            row_base = row_bases[table]
-            for mask in masks[mask_bases[table] : mask_bases[table] + mask_counts[table]]:
-                bucket = offset_base + (key ^ mask)
-                probe_first[probes] = row_base + offsets[bucket]
-                probe_stop[probes] = row_base + offsets[bucket + 1]
-                probe_tables[probes] = table
-                probes += 1
-        count = 0
-        for probe in range(probes):
-            for slot in range(probe_first[probe], probe_stop[probe]):
-                candidate_rows[count] = rows[slot]
-                candidate_tables[count] = probe_tables[probe]
-                count += 1
-                if count == CANDIDATE_BATCH:
-                    found, used = verify_batch(
-                        words, withdrawn, query, query_row, max_distance, candidate_rows, candidate_tables,
-                        count, starts, lengths, radii, found, used,
-                    )  # fmt: skip
-                    count = 0
-        found, used = verify_batch(
-            words, withdrawn, query, query_row, max_distance, candidate_rows, candidate_tables,
-            count, starts, lengths, radii, found, used,
+        probes, candidates = probe_buckets(
+            queries, query_row, starts, lengths, radii, offsets, offset_bases, row_bases,
+            masks, mask_bases, mask_counts, probe_first, probe_stop, probe_tables,
         )  # fmt: skip
-        for row in range(built_rows, row_count):
-            gap = distance(query, words[row])
-            if gap <= max_distance and not withdrawn[row]:
-                found = record(found, used, query_row, row, gap)
-                used += 1
-        if used - first > 1:
-            order = np.argsort(found[1][first:used]) + first
-            found[1][first:used] = found[1][order]
-            found[2][first:used] = found[2][order]
+        candidate_rows = with_room(candidate_rows, candidates)
+        candidate_tables = with_room(candidate_tables, candidates)
+        candidate_distances = with_room(candidate_distances, candidates)
+        gather_rows(rows, probes, probe_first, probe_stop, probe_tables, candidate_rows, candidate_tables)
+        hits = keep_within(
+            words,
+            queries,
+            query_row,
+            max_distance,
+            candidates,
+            candidate_rows,
+            candidate_tables,
+            candidate_distances,
+        )
+        room = used + hits + row_count - built_rows
+        found = (with_room(found[0], room), with_room(found[1], room), with_room(found[2], room))
+        first = used
+        used = report_hits(
+            words, withdrawn, queries, query_row, hits, candidate_rows, candidate_tables, candidate_distances,
+            starts, lengths, radii, found, used,
+        )  # fmt: skip
+        used = scan_rows(
+            words, withdrawn, built_rows, row_count, queries, query_row, max_distance, found, used
+        )
+        sort_by_row(found, first, used)
     return found[0][:used].copy(), found[1][:used].copy(), found[2][:used].copy()
 
 
@@ -236,10 +295,9 @@ def scan(
     found = (np.empty(1024, np.int64), np.empty(1024, np.int64), np.empty(1024, np.int32))
     used = 0
     for query_row in range(queries.shape[0]):
-        query = queries[query_row]
-        for row in range(row_count):
-            gap = distance(query, words[row])
-            if gap <= max_distance and not withdrawn[row]:
-                found = record(found, used, query_row, row, gap)
-                used += 1
+        for block in range(0, row_count, SCAN_BLOCK):
+            room = used + SCAN_BLOCK
+            found = (with_room(found[0], room), with_room(found[1], room), with_room(found[2], room))
+            stop = min(block + SCAN_BLOCK, row_count)
+            used = scan_rows(words, withdrawn, block, stop, queries, query_row, max_distance, found, used)
     return found[0][:used].copy(), found[1][:used].copy(), found[2][:used].copy()
