@@ -50,12 +50,16 @@ def popcount(word: np.uint64) -> np.uint64:
 
 
 @_inlined
-def distance(words: Words, row: int, queries: Words, query_row: int) -> int:
+def distance_to(
+    words: Words, row: int, word0: np.uint64, word1: np.uint64, word2: np.uint64, word3: np.uint64
+) -> int:
+    """Hamming distance from row ``row`` to the query whose words are given (held in registers:
+    re-reading them from the query array adds loads to the hottest loop)."""
     return int(
-        popcount(words[row, 0] ^ queries[query_row, 0])
-        + popcount(words[row, 1] ^ queries[query_row, 1])
-        + popcount(words[row, 2] ^ queries[query_row, 2])
-        + popcount(words[row, 3] ^ queries[query_row, 3])
+        popcount(words[row, 0] ^ word0)
+        + popcount(words[row, 1] ^ word1)
+        + popcount(words[row, 2] ^ word2)
+        + popcount(words[row, 3] ^ word3)
     )
 
 
@@ -128,12 +132,13 @@ def probe_buckets(
     queries: Words, query_row: int, starts: Indices, lengths: Indices, radii: Indices,
     offsets: Rows, offset_bases: Indices, row_bases: Indices,
     masks: Rows, mask_bases: Indices, mask_counts: Indices,
-    probe_first: Indices, probe_stop: Indices, probe_tables: Rows,
-) -> tuple[int, int]:  # fmt: skip
-    """Pass 1: the slot range of every bucket within each table's radius; (probes, slots)."""
+    probe_first: Indices, probe_stop: Indices, table_probes: Indices,
+) -> int:  # fmt: skip
+    """Pass 1: the slot range of every bucket within each table's radius. Table t's probes are
+    table_probes[t] .. table_probes[t + 1] - 1; returns how many slots they hold in all."""
     probes = 0
-    candidates = 0
     for table in range(starts.shape[0]):
+        table_probes[table] = probes
         if radii[table] < 0:
             continue
         key = np.uint32(substring(queries, query_row, starts[table], lengths[table]))
@@ -143,24 +148,25 @@ def probe_buckets(
             bucket = offset_base + (key ^ masks[probe])
             probe_first[probes] = row_base + offsets[bucket]
             probe_stop[probes] = row_base + offsets[bucket + 1]
-            probe_tables[probes] = table
-            candidates += probe_stop[probes] - probe_first[probes]
             probes += 1
-    return probes, candidates
+    table_probes[starts.shape[0]] = probes
+    # Summed in a loop of its own, so that no instruction in the loop above waits on its loads.
+    return int((probe_stop[:probes] - probe_first[:probes]).sum())
 
 
 @_inlined
 def gather_rows(
-    rows: Rows, probes: int, probe_first: Indices, probe_stop: Indices, probe_tables: Rows,
+    rows: Rows, table_probes: Indices, probe_first: Indices, probe_stop: Indices,
     candidate_rows: Rows, candidate_tables: Rows,
 ) -> None:  # fmt: skip
     """Pass 2: the rows in those buckets, and the table each was found in."""
     filled = 0
-    for probe in range(probes):
-        for slot in range(probe_first[probe], probe_stop[probe]):
-            candidate_rows[filled] = rows[slot]
-            candidate_tables[filled] = probe_tables[probe]
-            filled += 1
+    for table in range(table_probes.shape[0] - 1):
+        for probe in range(table_probes[table], table_probes[table + 1]):
+            for slot in range(probe_first[probe], probe_stop[probe]):
+                candidate_rows[filled] = rows[slot]
+                candidate_tables[filled] = table
+                filled += 1
 
 
 @_inlined
@@ -170,9 +176,11 @@ def keep_within(
 ) -> int:  # fmt: skip
     """Pass 3: read the candidates' hashes; move those within distance to the front."""
     hits = 0
+    word0, word1 = queries[query_row, 0], queries[query_row, 1]
+    word2, word3 = queries[query_row, 2], queries[query_row, 3]
     for candidate in range(candidates):
         row = candidate_rows[candidate]
-        gap = distance(words, row, queries, query_row)
+        gap = distance_to(words, row, word0, word1, word2, word3)
         if gap <= max_distance:
             candidate_rows[hits] = row
             candidate_tables[hits] = candidate_tables[candidate]
@@ -210,8 +218,10 @@ def scan_rows(
     queries: Words, query_row: int, max_distance: int, found: Found, used: int,
 ) -> int:  # fmt: skip
     """Append the live rows in first_row .. stop_row - 1 within distance; return the new count."""
+    word0, word1 = queries[query_row, 0], queries[query_row, 1]
+    word2, word3 = queries[query_row, 2], queries[query_row, 3]
     for row in range(first_row, stop_row):
-        gap = distance(words, row, queries, query_row)
+        gap = distance_to(words, row, word0, word1, word2, word3)
         if gap <= max_distance and not withdrawn[row]:
             found[0][used] = query_row
             found[1][used] = row
@@ -248,21 +258,21 @@ def search_tables(
     probe_count = int(mask_counts.sum())
     probe_first = np.empty(probe_count, np.int64)
     probe_stop = np.empty(probe_count, np.int64)
-    probe_tables = np.empty(probe_count, np.uint32)
+    table_probes = np.empty(starts.shape[0] + 1, np.int64)
     candidate_rows = np.empty(4096, np.uint32)
     candidate_tables = np.empty(4096, np.uint32)
     candidate_distances = np.empty(4096, np.int32)
     found = (np.empty(1024, np.int64), np.empty(1024, np.int64), np.empty(1024, np.int32))
     used = 0
     for query_row in range(queries.shape[0]):
-        probes, candidates = probe_buckets(
+        candidates = probe_buckets(
             queries, query_row, starts, lengths, radii, offsets, offset_bases, row_bases,
-            masks, mask_bases, mask_counts, probe_first, probe_stop, probe_tables,
+            masks, mask_bases, mask_counts, probe_first, probe_stop, table_probes,
         )  # fmt: skip
         candidate_rows = with_room(candidate_rows, candidates)
         candidate_tables = with_room(candidate_tables, candidates)
         candidate_distances = with_room(candidate_distances, candidates)
-        gather_rows(rows, probes, probe_first, probe_stop, probe_tables, candidate_rows, candidate_tables)
+        gather_rows(rows, table_probes, probe_first, probe_stop, candidate_rows, candidate_tables)
         hits = keep_within(
             words,
             queries,
