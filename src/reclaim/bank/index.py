@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
+from functools import lru_cache
 from typing import Final, Literal
 
 import numpy as np
@@ -98,7 +98,7 @@ def usable_cpus() -> int:
     return os.cpu_count() or 1
 
 
-@cache
+@lru_cache(maxsize=64)
 def _probe_masks(
     lengths: tuple[int, ...], radii: tuple[int, ...]
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
