@@ -6,7 +6,8 @@ machine pays for compiling. Every kernel releases the GIL, so ``HammingIndex`` r
 on threads. Hashes arrive as (N, 4) uint64 words; distances are popcounts of their XOR (the
 bit-twiddling ``popcount`` below compiles to the POPCNT instruction).
 
-Hot loops index the 2-D arrays by (row, word) and never take a row as a view, and they never
+Hot loops prefetch (``prefetch``: LLVM's prefetch intrinsic, a hint that cannot fault) and
+index the 2-D arrays by (row, word) and never take a row as a view, and they never
 replace a buffer: either makes numba count references with locked instructions, which act as
 memory fences and stop the CPU from overlapping cache misses (it halved the probing speed).
 
@@ -21,6 +22,9 @@ from typing import Any, TypeVar, cast
 import numba
 import numpy as np
 import numpy.typing as npt
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
 _Function = TypeVar("_Function", bound=Callable[..., Any])
 
@@ -31,6 +35,41 @@ Found = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32
 
 # The scan appends hits after each block of this many rows, so its buffers grow outside the loop.
 SCAN_BLOCK = 4096
+
+
+# Each pass asks for the line it will need this many iterations later. Out-of-order execution
+# alone keeps too few misses in flight (the reorder buffer fills behind the oldest one); with the
+# prefetches a 10-million-hash search took 145 instead of 230 us of CPU per query (16 and 32
+# ahead measured alike).
+PREFETCH_AHEAD = 16
+_cgutils: Any = cgutils  # numba's code-generation helpers carry no type hints
+
+
+def _prefetch_intrinsic(typing_context: Any, array: Any, index: Any) -> Any:
+    """Ask the CPU to start loading the line of array[index] (array[index, 0] for a matrix)."""
+    signature = types.void(array, index)
+
+    def codegen(context: Any, builder: Any, signature: Any, arguments: Any) -> Any:
+        array_type = signature.args[0]
+        array_value = context.make_array(array_type)(context, builder, arguments[0])
+        index_value = context.cast(builder, arguments[1], signature.args[1], types.intp)
+        indices = [index_value] + [context.get_constant(types.intp, 0)] * (array_type.ndim - 1)
+        pointer = _cgutils.get_item_pointer(
+            context, builder, array_type, array_value, indices, wraparound=False
+        )
+        byte_pointer = ir.IntType(8).as_pointer()
+        int32 = ir.IntType(32)
+        function_type = ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32])
+        prefetch = _cgutils.get_or_insert_function(builder.module, function_type, "llvm.prefetch.p0")
+        # read, keep in all cache levels, data cache
+        arguments = [builder.bitcast(pointer, byte_pointer), int32(0), int32(3), int32(1)]
+        builder.call(prefetch, arguments)
+        return context.get_dummy_value()
+
+    return signature, codegen
+
+
+prefetch = cast(Callable[[Any, Any], None], intrinsic(_prefetch_intrinsic))
 
 
 def _compiled(function: _Function) -> _Function:
@@ -144,7 +183,10 @@ def probe_buckets(
         key = np.uint32(substring(queries, query_row, starts[table], lengths[table]))
         offset_base = offset_bases[table]
         row_base = row_bases[table]
-        for probe in range(mask_bases[table], mask_bases[table] + mask_counts[table]):
+        table_end = mask_bases[table] + mask_counts[table]
+        for probe in range(mask_bases[table], table_end):
+            if probe + PREFETCH_AHEAD < table_end:
+                prefetch(offsets, offset_base + (key ^ masks[probe + PREFETCH_AHEAD]))
             bucket = offset_base + (key ^ masks[probe])
             probe_first[probes] = row_base + offsets[bucket]
             probe_stop[probes] = row_base + offsets[bucket + 1]
@@ -161,8 +203,11 @@ def gather_rows(
 ) -> None:  # fmt: skip
     """Pass 2: the rows in those buckets, and the table each was found in."""
     filled = 0
+    probes = table_probes[table_probes.shape[0] - 1]
     for table in range(table_probes.shape[0] - 1):
         for probe in range(table_probes[table], table_probes[table + 1]):
+            if probe + PREFETCH_AHEAD < probes:
+                prefetch(rows, probe_first[probe + PREFETCH_AHEAD])
             for slot in range(probe_first[probe], probe_stop[probe]):
                 candidate_rows[filled] = rows[slot]
                 candidate_tables[filled] = table
@@ -179,6 +224,8 @@ def keep_within(
     word0, word1 = queries[query_row, 0], queries[query_row, 1]
     word2, word3 = queries[query_row, 2], queries[query_row, 3]
     for candidate in range(candidates):
+        if candidate + PREFETCH_AHEAD < candidates:
+            prefetch(words, candidate_rows[candidate + PREFETCH_AHEAD])
         row = candidate_rows[candidate]
         gap = distance_to(words, row, word0, word1, word2, word3)
         if gap <= max_distance:
