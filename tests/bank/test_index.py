@@ -242,3 +242,17 @@ def test_bad_input_is_refused_with_a_clear_message() -> None:
 def test_importing_the_index_and_the_cli_does_not_load_numba() -> None:
     code = "import sys, reclaim.bank.index, reclaim.cli.main; sys.exit('numba' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_small_bank_is_searched_without_loading_numba() -> None:
+    code = (
+        "import sys, numpy as np\n"
+        "from reclaim.bank.index import HammingIndex\n"
+        "bank = np.random.default_rng(1).integers(0, 256, (2000, 32), dtype=np.uint8)\n"
+        "index = HammingIndex(bank)\n"
+        "index.remove([5])\n"
+        "q, e, d = index.search(bank[:10], 31)\n"
+        "assert 5 not in e.tolist() and q.tolist() == [0, 1, 2, 3, 4, 6, 7, 8, 9], (q, e)\n"
+        "sys.exit('numba' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

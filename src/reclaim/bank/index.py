@@ -44,6 +44,10 @@ OFFSETS_PER_LINE: Final = 16  # uint32 bucket offsets in a 64-byte cache line
 
 # Below this many queries per thread, starting threads costs more than it saves.
 QUERIES_PER_THREAD: Final = 16
+# Up to this many rows, "auto" compares every entry with numpy instead of the compiled kernels:
+# a victim's or a helpline's bank answers in well under a millisecond per query, and the
+# command never waits seconds for numba to load and compile.
+NUMPY_SCAN_ROWS: Final = 50_000
 
 SearchResult = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]]
 Strategy = Literal["auto", "tables", "scan"]
@@ -193,7 +197,13 @@ class HammingIndex:
         self._withdrawn = np.zeros(self._words.shape[0], dtype=np.bool_)
         self._withdrawn_count = 0
         self._append(matrix)
-        self._tables = self._build_tables()
+        self._built: _Tables | None = None  # built on the first search that needs them
+
+    @property
+    def _tables(self) -> _Tables:
+        if self._built is None:
+            self._built = self._build_tables()
+        return self._built
 
     def __len__(self) -> int:
         return self._row_count - self._withdrawn_count
@@ -221,7 +231,8 @@ class HammingIndex:
 
     def nbytes(self) -> int:
         """Memory held by the hashes, the withdrawn flags and the tables."""
-        return int(self._words.nbytes + self._withdrawn.nbytes + self._tables.nbytes())
+        tables = self._built.nbytes() if self._built is not None else 0
+        return int(self._words.nbytes + self._withdrawn.nbytes + tables)
 
     def add(self, hashes: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """Add entries and return their rows. They are searched at once; tables are rebuilt only
@@ -258,11 +269,13 @@ class HammingIndex:
         distance = check_max_distance(max_distance)
         if strategy not in ("auto", "tables", "scan"):
             raise ValueError(f'strategy must be "auto", "tables" or "scan", not {strategy!r}')
+        if query_words.shape[0] == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int32)
+        if strategy == "auto" and self._row_count <= NUMPY_SCAN_ROWS:
+            return self._numpy_scan(query_words, distance)
         if strategy == "auto":
             use_tables = _mih_plan.tables_beat_scan(self._tables.lengths, distance, len(self))
             strategy = "tables" if use_tables else "scan"
-        if query_words.shape[0] == 0:
-            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int32)
         from reclaim.bank._mih_kernels import scan, search_tables
 
         chunks = self._query_chunks(query_words.shape[0])
@@ -296,6 +309,14 @@ class HammingIndex:
             np.concatenate([found[2] for found in parts]),
         )
 
+    def _numpy_scan(self, query_words: npt.NDArray[np.uint64], distance: int) -> SearchResult:
+        entries = self._words[: self._row_count].view(np.uint8).reshape(-1, HASH_BYTES)
+        query_rows, entry_rows, distances = brute_force_search(
+            entries, query_words.view(np.uint8).reshape(-1, HASH_BYTES), distance
+        )
+        live = ~self._withdrawn[entry_rows]
+        return query_rows[live], entry_rows[live], distances[live]
+
     def _query_chunks(self, query_count: int) -> list[tuple[int, int]]:
         """Query ranges for the threads: a few per thread, so one slow range does not hold all."""
         threads = min(self._threads, max(1, query_count // QUERIES_PER_THREAD))
@@ -324,7 +345,9 @@ class HammingIndex:
         return _Tables(self._words, self._row_count, self._withdrawn, lengths, self._threads)
 
     def _rebuild_if_due(self) -> None:
-        tables = self._tables
+        if self._built is None:
+            return  # nothing built yet: the first search that needs tables builds them fresh
+        tables = self._built
         delta = self._row_count - tables.built_rows
         withdrawn_in_tables = int(np.count_nonzero(self._withdrawn[: tables.built_rows]))
         built_live = tables.rows.size // max(1, len(tables.lengths))
@@ -332,4 +355,4 @@ class HammingIndex:
         if delta > max(DELTA_MIN_ROWS, DELTA_SHARE * tables.built_rows) or stale > WITHDRAWN_SHARE * max(
             built_live, DELTA_MIN_ROWS
         ):
-            self._tables = self._build_tables()
+            self._built = self._build_tables()
