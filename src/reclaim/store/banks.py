@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Connection, Engine, Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from reclaim.bank.entries import (
@@ -329,7 +330,7 @@ def active_signal_table(engine: Engine, *, case_id: str | None = None, chunk: in
     if case_id is not None:
         live.append(entries.case_id == case_id)
     pdq_query = (
-        select(entries.id, entries.bank_id, entries.value, entries.quality)
+        select(entries.id, entries.bank_id, entries.value, func.coalesce(entries.quality, -1))
         .where(entries.signal_type == "pdq", *live)
         .order_by(entries.id)
     )
@@ -356,11 +357,11 @@ def active_signal_table(engine: Engine, *, case_id: str | None = None, chunk: in
             for bank_id, name, case in connection.execute(select(Bank.id, Bank.name, Bank.case_id))
         }
         streamed = connection.execution_options(stream_results=True, yield_per=chunk)
-        for partition in streamed.execute(pdq_query).partitions():
+        for partition in _driver_rows(connection, pdq_query, chunk):
             entry_ids, entry_banks, values, entry_qualities = zip(*partition, strict=True)
             ids.append(np.array(entry_ids, dtype=np.int64))
             bank_ids.append(np.array(entry_banks, dtype=np.int32))
-            qualities.append(np.array([-1 if q is None else q for q in entry_qualities], dtype=np.int16))
+            qualities.append(np.array(entry_qualities, dtype=np.int16))
             signal_types += ["pdq"] * len(entry_ids)
             pdq_hex += values
         pdq_count = len(signal_types)
@@ -375,7 +376,7 @@ def active_signal_table(engine: Engine, *, case_id: str | None = None, chunk: in
         pdq_rows = np.arange(pdq_count, dtype=np.int64)
         view_rows: list[npt.NDArray[np.int64]] = []
         pdq_vias = ["whole"] * pdq_count
-        for view_partition in streamed.execute(view_query).partitions():
+        for view_partition in _driver_rows(connection, view_query, chunk):
             view_entries, vias, values = zip(*view_partition, strict=True)
             # PDQ rows are the first pdq_count rows, in entry id order: search only them.
             view_rows.append(np.searchsorted(all_ids[:pdq_count], np.array(view_entries, dtype=np.int64)))
@@ -392,3 +393,27 @@ def active_signal_table(engine: Engine, *, case_id: str | None = None, chunk: in
         pdq_vias=pdq_vias,
         texts=texts,
     )
+
+
+def _driver_rows(connection: Connection, statement: Select[Any], size: int) -> Iterator[Sequence[Any]]:
+    """Rows of ``statement``, ``size`` at a time, as plain tuples where the driver allows.
+
+    On SQLite the statement runs on the driver's own cursor: these columns are integers and
+    text, which need no conversion, and skipping SQLAlchemy's row objects halves the cost of
+    reading ten million entries. PostgreSQL streams through a server-side cursor.
+    """
+    if connection.dialect.name != "sqlite":
+        streamed = connection.execution_options(stream_results=True, yield_per=size)
+        yield from streamed.execute(statement).partitions()
+        return
+    compiled = statement.compile(dialect=connection.dialect)
+    params = compiled.construct_params()
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.execute(str(compiled), [params[name] for name in compiled.positiontup or ()])
+        while rows := cursor.fetchmany(size):
+            yield rows
+    finally:
+        cursor.close()
