@@ -25,6 +25,8 @@ from PIL import Image
 from reclaim.signals.pdq import (
     MIN_GOOD_QUALITY,
     PdqHash,
+    axis_kernel,
+    hashes_from_grids,
     pdq_dihedral_from_luma,
     pdq_from_luma,
 )
@@ -81,8 +83,24 @@ THRESHOLDS: Final[dict[str, int]] = {
     "region": 32,
     "tilt": 32,
     "crop": 32,
+    "corner": 32,
+    "middle": 32,
 }
 PLAIN_VIA: Final = "whole"
+
+
+def only_meets(via: str) -> str | None:
+    """The one bank view a query view is compared with, or None for all of them.
+
+    A corner window of a found image is worth comparing only with the bank's window of the same
+    corner: there are hundreds of them per image, and each comparison is a chance for a stranger.
+    """
+    kind, _, rest = via.partition("+")
+    if kind == "corner":
+        return f"crop+corner-{rest}"
+    if kind == "middle":
+        return f"crop+middle-{rest}"
+    return None
 
 
 def threshold_for(via: str) -> int:
@@ -159,6 +177,9 @@ def query_views(pixels: npt.NDArray[np.generic]) -> list[View]:
         if all(_differs(region, box) for box in known):
             views.append(View("region", hash_plane(region.of(plane))))
             known.append(region)
+    views += corner_views(plane)
+    for box in known:
+        views += middle_views(box.of(plane))
     return _unique(views)
 
 
@@ -191,14 +212,25 @@ def bank_crops(height: int, width: int) -> list[tuple[str, Box]]:
         crops.append(
             (f"crop+centre{round(keep * 100)}", _centred(height, width, height * keep, width * keep))
         )
+    # The middle of each axis and the corners: each is the one bank window its query views
+    # (``only_meets``) are compared with, so none may give way to an aspect cut of the same box.
+    middle_rows, middle_cols = round(height * MIDDLE_KEEP), round(width * MIDDLE_KEEP)
+    crops.append(("crop+middle-rows", _centred(height, width, middle_rows, width)))
+    crops.append(("crop+middle-cols", _centred(height, width, height, middle_cols)))
+    rows, cols = round(height * CORNER_KEEP), round(width * CORNER_KEEP)
+    for corner in CORNERS:
+        top = height - rows if corner[0] == "b" else 0
+        left = width - cols if corner[1] == "r" else 0
+        crops.append((f"crop+corner-{corner}", Box(top, left, top + rows, left + cols)))
     for aspect in TILE_ASPECTS:
         # The photo cut to the aspect of a collage tile or a chat preview, along one axis only.
         if width / height > aspect:
             crop_h, crop_w, keep = float(height), height * aspect, height * aspect / width
         else:
             crop_h, crop_w, keep = width / aspect, float(width), width / aspect / height
-        if MIN_TILE_KEEP <= keep <= 0.97:
-            crops.append((f"crop+aspect{_aspect_name(aspect)}", _centred(height, width, crop_h, crop_w)))
+        box = _centred(height, width, crop_h, crop_w)
+        if MIN_TILE_KEEP <= keep <= 0.97 and all(box != other for _, other in crops):
+            crops.append((f"crop+aspect{_aspect_name(aspect)}", box))
     return crops
 
 
@@ -285,3 +317,84 @@ def _unique(views: list[View]) -> list[View]:
             seen.add(view.hash.bits)
             unique.append(view)
     return unique
+
+
+# A crop taken from a corner or a side keeps one corner of the photo. The bank holds, per
+# corner, the window of CORNER_KEEP of each side anchored there; a found image that keeps that
+# corner and at least CORNER_KEEP of each side holds that window too, at a size it does not
+# know, so it hashes its own windows anchored at the same corner for every size in
+# CORNER_SPANS (what share of the photo's side the found image kept, 1.5 % apart).
+CORNER_KEEP: Final = 0.75
+CORNERS: Final = ("tl", "tr", "bl", "br")
+CORNER_SPANS: Final = tuple(float(v) for v in np.geomspace(1.0, 0.75, 14))
+# Corner windows are cut from block means of at most this many pixels: 0.3 % of a side a pixel.
+CORNER_SIDE: Final = 256
+
+
+def corner_views(plane: FloatArray) -> list[View]:
+    """Windows anchored at each corner of a found image, sized to hold the bank's corner window
+    whatever share of the photo (CORNER_KEEP to 1 of each side) the found image kept."""
+    reduced, scale = _block_means(plane, CORNER_SIDE)
+    views: list[View] = []
+    for corner in CORNERS:
+        flipped = np.ascontiguousarray(
+            reduced[:: -1 if corner[0] == "b" else 1, :: -1 if corner[1] == "r" else 1]
+        )
+        height, width = flipped.shape
+        heights = sorted({min(height, round(height * CORNER_KEEP / span)) for span in CORNER_SPANS})
+        widths = sorted({min(width, round(width * CORNER_KEEP / span)) for span in CORNER_SPANS})
+        if heights[0] < 16 or widths[0] < 16:
+            continue
+        # Rows of every height first, (nh * 64, W), then the columns of every width.
+        rows = np.concatenate([axis_kernel(h * scale, h) @ flipped[:h] for h in heights])
+        grids = np.concatenate(
+            [(rows[:, :w] @ axis_kernel(w * scale, w).T).reshape(-1, 64, 64) for w in widths]
+        )  # (nw * nh, 64, 64)
+        # The grid of a flipped window is the flip of the window's grid: flip it back.
+        grids = grids[:, :: -1 if corner[0] == "b" else 1, :: -1 if corner[1] == "r" else 1]
+        views += [View(f"corner+{corner}", h) for h in hashes_from_grids(np.ascontiguousarray(grids))]
+    return views
+
+
+def _block_means(plane: FloatArray, side: int) -> tuple[FloatArray, int]:
+    """Means of square blocks, so the long side is at most ``side``, and the block's size."""
+    height, width = plane.shape
+    scale = -(-max(height, width) // side)
+    if scale <= 1:
+        return plane, 1
+    rows, cols = height // scale, width // scale
+    blocks = plane[: rows * scale, : cols * scale].reshape(rows, scale, cols, scale).mean(axis=(1, 3))
+    return blocks.astype(np.float32), scale
+
+
+# A photo cut to fill a tile or a preview of another aspect loses the same share from both
+# ends of one axis, any share up to a third. The bank holds, per axis, the middle MIDDLE_KEEP
+# of it (the whole other axis); a found tile that kept at least that much holds it, at a size
+# it does not know, so it hashes its own middle for every share in MIDDLE_SPANS (2 % apart).
+MIDDLE_KEEP: Final = 2 / 3
+MIDDLE_SPANS: Final = tuple(float(v) for v in np.geomspace(1.0, 2 / 3, 21))
+
+
+def middle_views(plane: FloatArray) -> list[View]:
+    """The middle of each axis of a found image (or of a tile found in it), sized to be the
+    bank's middle window whatever share (MIDDLE_KEEP to 1) of the photo's axis it kept."""
+    reduced, scale = _block_means(plane, CORNER_SIDE)
+    height, width = reduced.shape
+    if min(height, width) < 24:
+        return []
+    views: list[View] = []
+    for axis, name in ((1, "cols"), (0, "rows")):
+        image = reduced if axis == 1 else np.ascontiguousarray(reduced.T)
+        length = image.shape[1]
+        across = axis_kernel(image.shape[0] * scale, image.shape[0]) @ image  # (64, length)
+        widths = sorted({round(length * MIDDLE_KEEP / span) for span in MIDDLE_SPANS})
+        grids = np.stack(
+            [
+                across[:, (length - w) // 2 : (length - w) // 2 + w] @ axis_kernel(w * scale, w).T
+                for w in widths
+            ]
+        )
+        if axis == 0:
+            grids = grids.transpose(0, 2, 1)
+        views += [View(f"middle+{name}", h) for h in hashes_from_grids(np.ascontiguousarray(grids))]
+    return views
