@@ -121,3 +121,14 @@ def test_a_pair_must_be_within_the_stricter_of_its_two_thresholds() -> None:
     assert [m.distance for m in Matcher([1], moved).match_views([View("whole", own)])] == [34]
     assert Matcher([1], moved).match_views([View("region", own)]) == []
     assert Matcher([1], moved, ["crop+centre88"]).match_views([View("whole", own)]) == []
+
+
+def test_corner_and_middle_views_meet_only_their_own_bank_window() -> None:
+    own = pdq_from_luma(decoded(jpeg(sample("astronaut"))))
+    bank = np.frombuffer(own.bits * 4, np.uint8).reshape(4, 32)
+    matcher = Matcher([1, 2, 3, 4], bank, ["whole", "crop+centre88", "crop+corner-tl", "crop+middle-cols"])
+    met = {m.entry_id: m.bank_via for m in matcher.match_views([View("corner+tl", own)])}
+    assert met == {3: "crop+corner-tl"}
+    assert [m.entry_id for m in matcher.match_views([View("corner+br", own)])] == []
+    assert [m.entry_id for m in matcher.match_views([View("middle+cols", own)])] == [4]
+    assert [m.entry_id for m in matcher.match_views([View("whole", own)])] == [1, 2, 3, 4]

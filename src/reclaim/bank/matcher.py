@@ -21,7 +21,14 @@ import numpy.typing as npt
 
 from reclaim.bank.index import HammingIndex, as_hash_matrix
 from reclaim.signals.pdq import MIN_GOOD_QUALITY, PdqHash
-from reclaim.signals.robust import PLAIN_VIA, View, only_meets, query_views, threshold_for
+from reclaim.signals.robust import (
+    ANCHORED_BANK_VIAS,
+    PLAIN_VIA,
+    View,
+    only_meets,
+    query_views,
+    threshold_for,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +74,7 @@ class Matcher:
             by_via.setdefault(self._vias[row], []).append(position)
         self._only: dict[str, tuple[npt.NDArray[np.int64], HammingIndex]] = {}
         for via, positions in by_via.items():
-            if via.startswith("crop+corner-"):
+            if via.startswith(ANCHORED_BANK_VIAS):
                 chosen = np.asarray(positions, dtype=np.int64)
                 self._only[via] = (chosen, HammingIndex(matrix[self._rows[chosen]]))
 

@@ -89,6 +89,10 @@ THRESHOLDS: Final[dict[str, int]] = {
 PLAIN_VIA: Final = "whole"
 
 
+# The bank views that ``only_meets`` names: the matcher keeps an index of each.
+ANCHORED_BANK_VIAS: Final = ("crop+corner-", "crop+middle-")
+
+
 def only_meets(via: str) -> str | None:
     """The one bank view a query view is compared with, or None for all of them.
 
