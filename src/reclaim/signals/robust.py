@@ -184,6 +184,8 @@ def query_views(pixels: npt.NDArray[np.generic]) -> list[View]:
     views += corner_views(plane)
     for box in known:
         views += middle_views(box.of(plane))
+        if box != whole:
+            views += corner_views(box.of(plane), sides_only=True)
     return _unique(views)
 
 
@@ -335,9 +337,13 @@ CORNER_SPANS: Final = tuple(float(v) for v in np.geomspace(1.0, 0.75, 14))
 CORNER_SIDE: Final = 256
 
 
-def corner_views(plane: FloatArray) -> list[View]:
+def corner_views(plane: FloatArray, sides_only: bool = False) -> list[View]:
     """Windows anchored at each corner of a found image, sized to hold the bank's corner window
-    whatever share of the photo (CORNER_KEEP to 1 of each side) the found image kept."""
+    whatever share of the photo (CORNER_KEEP to 1 of each side) the found image kept.
+
+    ``sides_only``: only the windows for a photo that lost one side (the other axis whole), 28
+    per corner instead of 196: for the regions of a found image, such as a tall photo that a
+    chat app shows with its bottom cut off."""
     reduced, scale = _block_means(plane, CORNER_SIDE)
     views: list[View] = []
     for corner in CORNERS:
@@ -354,6 +360,9 @@ def corner_views(plane: FloatArray) -> list[View]:
         grids = np.concatenate(
             [(rows[:, :w] @ axis_kernel(w * scale, w).T).reshape(-1, 64, 64) for w in widths]
         )  # (nw * nh, 64, 64)
+        if sides_only:  # grid k is width k // nh and height k % nh; index 0 is CORNER_KEEP
+            k = np.arange(grids.shape[0])
+            grids = grids[(k // len(heights) == 0) | (k % len(heights) == 0)]
         # The grid of a flipped window is the flip of the window's grid: flip it back.
         grids = grids[:, :: -1 if corner[0] == "b" else 1, :: -1 if corner[1] == "r" else 1]
         views += [View(f"corner+{corner}", h) for h in hashes_from_grids(np.ascontiguousarray(grids))]
