@@ -4,9 +4,12 @@ Plain PDQ hashes the whole frame, so a photo shown inside a chat screenshot, fra
 tiled into a collage or turned by a few degrees no longer matches. Found content is public, so
 the query side may look at it as many ways as it likes (``query_views``); each view is named
 (``via``) so a reviewer sees why a match happened. The protected side gets only a handful of
-centred crops (``bank_views``), none smaller than 76 % of both sides or two thirds of one, so
-that no extra hash sees much finer detail than the photo's own hash
-(docs/robust-matching.md has the argument and the measurements).
+large crops (``bank_views``): centred ones, the middle of each axis, one window per corner,
+none smaller than 75 % of both sides or two thirds of one, so that no extra hash sees much
+finer detail than the photo's own hash. Where a found image may hold one of them at a size it
+cannot know (a crop off a side or a corner, a tile cut to fill), the found image is searched
+for it at every size (``corner_views``, ``middle_views``): the search is done on the public
+side, not by more bank hashes (docs/robust-matching.md has the argument and the measurements).
 
 Every view costs false-match chances, so each kind has its own distance limit
 (``THRESHOLDS``): the plain views a little above PDQ's customary 31, views that exist only
@@ -198,13 +201,14 @@ def protected_views(luma: npt.NDArray[np.generic], full_size: tuple[int, int] | 
 
 
 def bank_views(luma: npt.NDArray[np.generic]) -> list[View]:
-    """Extra views of a protected photo: centred crops down to 76 % of each side, and centred
-    cuts to common tile aspects that keep at least two thirds of the cut axis.
+    """Extra views of a protected photo: centred crops down to 76 % of each side, centred cuts
+    to common tile aspects and the middle 2/3 of each axis, and 3/4 of each side at each corner.
 
-    A found copy cropped about its centre by 3-24 %, or cut to a square tile, then still meets
-    one of them within PDQ's reach. Only centred crops, because a crop of each corner or side
-    would multiply the hashes a bank holds per photo, and with them what the hashes together
-    reveal (docs/robust-matching.md).
+    A found copy cropped about its centre by 3-24 %, cut to a tile, or cropped off a side or a
+    corner then still meets one of them within PDQ's reach (the last two through the query's
+    corner and middle views). One window per corner and per axis, not a grid of shifted ones:
+    those would multiply the hashes a bank holds per photo, and with them what the hashes
+    together reveal (docs/robust-matching.md).
     """
     plane = analysis_plane(luma, BANK_SIDE)
     views = [View(via, hash_plane(box.of(plane))) for via, box in bank_crops(*plane.shape)]
