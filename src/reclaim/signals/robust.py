@@ -19,6 +19,7 @@ because a detector guessed (and the bank's crops) a stricter one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -341,6 +342,13 @@ CORNER_SPANS: Final = tuple(float(v) for v in np.geomspace(1.0, 0.75, 14))
 CORNER_SIDE: Final = 256
 
 
+@lru_cache(maxsize=1024)
+def _kernel(full_length: int, length: int) -> FloatArray:
+    """``pdq.axis_kernel``, kept for the ~60 window lengths each found image asks for (pdq's own
+    cache of 64 would turn over at every image and build each kernel again: 30 % of the cost)."""
+    return axis_kernel(full_length, length)
+
+
 def corner_views(plane: FloatArray, sides_only: bool = False) -> list[View]:
     """Windows anchored at each corner of a found image, sized to hold the bank's corner window
     whatever share of the photo (CORNER_KEEP to 1 of each side) the found image kept.
@@ -360,9 +368,9 @@ def corner_views(plane: FloatArray, sides_only: bool = False) -> list[View]:
         if heights[0] < 16 or widths[0] < 16:
             continue
         # Rows of every height first, (nh * 64, W), then the columns of every width.
-        rows = np.concatenate([axis_kernel(h * scale, h) @ flipped[:h] for h in heights])
+        rows = np.concatenate([_kernel(h * scale, h) @ flipped[:h] for h in heights])
         grids = np.concatenate(
-            [(rows[:, :w] @ axis_kernel(w * scale, w).T).reshape(-1, 64, 64) for w in widths]
+            [(rows[:, :w] @ _kernel(w * scale, w).T).reshape(-1, 64, 64) for w in widths]
         )  # (nw * nh, 64, 64)
         if sides_only:  # grid k is width k // nh and height k % nh; index 0 is CORNER_KEEP
             k = np.arange(grids.shape[0])
@@ -403,13 +411,10 @@ def middle_views(plane: FloatArray) -> list[View]:
     for axis, name in ((1, "cols"), (0, "rows")):
         image = reduced if axis == 1 else np.ascontiguousarray(reduced.T)
         length = image.shape[1]
-        across = axis_kernel(image.shape[0] * scale, image.shape[0]) @ image  # (64, length)
+        across = _kernel(image.shape[0] * scale, image.shape[0]) @ image  # (64, length)
         widths = sorted({round(length * MIDDLE_KEEP / span) for span in MIDDLE_SPANS})
         grids = np.stack(
-            [
-                across[:, (length - w) // 2 : (length - w) // 2 + w] @ axis_kernel(w * scale, w).T
-                for w in widths
-            ]
+            [across[:, (length - w) // 2 : (length - w) // 2 + w] @ _kernel(w * scale, w).T for w in widths]
         )
         if axis == 0:
             grids = grids.transpose(0, 2, 1)
