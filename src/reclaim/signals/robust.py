@@ -301,6 +301,10 @@ def _dihedral_views(kind: str, plane: FloatArray) -> list[View]:
     ]
 
 
+# The bank's centred crops that leave out the corners a turn of up to ~10 degrees loses.
+TILT_CENTRE_CROPS: Final = (0.88, 0.82, 0.76)
+
+
 def _tilt_views(plane: FloatArray) -> list[View]:
     """A photo tilted on a plain canvas turned back: whole, and with the canvas cut off."""
     angle = estimate_tilt(plane)
@@ -309,6 +313,12 @@ def _tilt_views(plane: FloatArray) -> list[View]:
     upright, filled = turn_back(plane, angle)
     name = f"tilt+{round(abs(angle))}deg"
     views = [View(name, hash_plane(filled))]
+    # Turned within its own frame, the photo lost its corners for good; its middle did not, and
+    # the bank holds the middle as centred crops: cut the same crops here, corners and all.
+    height, width = filled.shape
+    for keep in TILT_CENTRE_CROPS:
+        box = _centred(height, width, height * keep, width * keep)
+        views.append(View(f"{name}+centre{round(keep * 100)}", hash_plane(box.of(filled))))
     trimmed = trim_flat_borders(upright)
     if _differs(trimmed, full_box(upright)):
         views.append(View(f"{name}+trimmed", hash_plane(trimmed.of(upright))))
