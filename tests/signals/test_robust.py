@@ -217,3 +217,15 @@ def test_corner_and_middle_views_meet_only_their_own_bank_window() -> None:
     assert only_meets("corner+tl") == "crop+corner-tl"
     assert only_meets("middle+cols") == "crop+middle-cols"
     assert only_meets("whole") is None and only_meets("region") is None
+
+
+def test_a_photo_turned_within_its_frame_meets_a_centred_crop_past_its_lost_corners(
+    astronaut: Image.Image,
+) -> None:
+    turned = astronaut.rotate(7, resample=Image.Resampling.BICUBIC, fillcolor=(0, 0, 0))
+    bank = protected_views(decoded(jpeg(astronaut, 92)))
+    views = query_views(decoded_rgb(jpeg(turned)))
+    distance, query, met = nearest_allowed(views, bank)
+    assert query.via.startswith("tilt+") and query.via.endswith(("centre88", "centre82", "centre76"))
+    assert met.via == "crop+" + query.via.rsplit("+", 1)[1]  # the same crop, cut in the bank
+    assert distance <= min(query.threshold, met.threshold)
