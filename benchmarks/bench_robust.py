@@ -8,7 +8,14 @@ The set, built here from public photos only (seeded, deterministic):
 - 20 protected photos: the left half of 12 photographs among Debian's Plasma wallpapers and
   8 of scikit-image's sample photos, saved as JPEG q92 (the victim's originals).
 - every protected photo under each edit below (and 3 combinations), re-encoded as a chat app
-  would (JPEG q60-90, q15-30 where the edit is the codec);
+  would (JPEG q60-90, q15-30 where the edit is the codec). The edits draw their layout at
+  random, so that the matcher is not fitted to one generator: chat screenshots of 4 screen
+  widths and 3 aspects, bubble colours of 3 apps per mode, margins, padding (0-12 px), corner
+  radius (0-36 px), caption or none, or the photo shown edge to edge; collages of 2-4 tiles of
+  random aspect (1x2, 2x1, 2x2, 1x3, 3x1), gutters of 0-40 px with or without an outer border,
+  tiles cut about the centre or (30 %) off it; text and logo watermarks anywhere, of random
+  size and opacity; crops about the centre, off one side, off a corner (each side its own
+  amount), or anywhere; turns of 1-10 degrees;
 - decoys: the right half of the same 12 wallpapers (same scene and light, other content),
   the other Plasma, Ubuntu Kylin and GNOME wallpapers, scikit-image's other images (text
   scans, textures, microscopy, the moon), darkened photos and chat screenshots of text only,
@@ -51,7 +58,7 @@ from reclaim.bank.matcher import Matcher
 from reclaim.config import MediaLimits
 from reclaim.media.image import decode_luma, decode_rgb
 from reclaim.signals.pdq import PdqHash, pdq_dihedral_from_luma, pdq_from_luma
-from reclaim.signals.robust import View, protected_views, query_views
+from reclaim.signals.robust import View, only_meets, protected_views, query_views
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -158,63 +165,106 @@ def rounded(image: Image.Image, radius: int) -> Image.Image:
     return image
 
 
-def chat_screenshot(photo: Image.Image | None, rng: np.random.Generator, dark: bool = False) -> Image.Image:
-    """A phone chat screenshot: status bar, header, text bubbles, the photo in a bubble with a caption."""
-    width, height = 1080, int(rng.choice([1920, 2340, 2400]))
+def chat_screenshot(photo: Image.Image | None, rng: np.random.Generator, dark: bool = False) -> Image.Image:  # noqa: PLR0915
+    """A phone chat screenshot: status bar, header, text bubbles, the photo in a bubble (or shown
+    edge to edge, as feeds do), with or without a caption; screen size, margins, padding, corner
+    radius and colours vary, as they do between apps and phones."""
+    width = int(rng.choice([720, 1080, 1170, 1440]))
+    height = round(width * float(rng.choice([16 / 9, 19.5 / 9, 20 / 9])))
+    ui = width / 1080
     background = (
-        (14, 22, 33)
+        tuple(int(v) for v in rng.choice([[14, 22, 33], [0, 0, 0], [30, 30, 30]]))
         if dark
-        else tuple(int(v) for v in rng.choice([[255, 255, 255], [230, 221, 212], [238, 238, 238]]))
+        else tuple(
+            int(v) for v in rng.choice([[255, 255, 255], [230, 221, 212], [238, 238, 238], [220, 232, 245]])
+        )
     )
     ink = (235, 235, 235) if dark else (20, 20, 20)
-    mine, theirs = ((43, 82, 120), (24, 37, 51)) if dark else ((220, 248, 198), (255, 255, 255))
+    palettes = (
+        [((43, 82, 120), (24, 37, 51)), ((0, 92, 75), (32, 44, 51)), ((10, 132, 255), (38, 38, 40))]
+        if dark
+        else [
+            ((220, 248, 198), (255, 255, 255)),
+            ((0, 122, 255), (229, 229, 234)),
+            ((239, 255, 222), (255, 255, 255)),
+        ]
+    )
+    mine, theirs = palettes[int(rng.integers(0, len(palettes)))]
     canvas = Image.new("RGB", (width, height), background)
     draw = ImageDraw.Draw(canvas)
-    draw.rectangle((0, 0, width, 70), fill=(0, 0, 0) if dark else (245, 245, 245))
+    bar, header = round(70 * ui), round(230 * ui)
+    draw.rectangle((0, 0, width, bar), fill=(0, 0, 0) if dark else (245, 245, 245))
     draw.text(
-        (40, 18), f"{int(rng.integers(0, 24)):02d}:{int(rng.integers(0, 60)):02d}", fill=ink, font=font(34)
+        (40 * ui, 18 * ui),
+        f"{int(rng.integers(0, 24)):02d}:{int(rng.integers(0, 60)):02d}",
+        fill=ink,
+        font=font(round(34 * ui)),
     )
-    draw.text((880, 18), "5G  87%", fill=ink, font=font(34))
-    draw.rectangle((0, 70, width, 230), fill=(23, 33, 43) if dark else (7, 94, 84))
-    draw.ellipse((110, 95, 210, 195), fill=(200, 120, 90))
+    draw.text((width - 200 * ui, 18 * ui), "5G  87%", fill=ink, font=font(round(34 * ui)))
+    header_colour = tuple(
+        int(v) for v in rng.choice([[7, 94, 84], [23, 33, 43], [245, 245, 245], [81, 123, 167]])
+    )
+    draw.rectangle((0, bar, width, header), fill=header_colour)
+    draw.ellipse((110 * ui, 95 * ui, 210 * ui, 195 * ui), fill=(200, 120, 90))
     draw.text(
-        (240, 110), "Mask Park 💬 group" if not dark else "channel", fill=(255, 255, 255), font=font(44)
+        (240 * ui, 110 * ui),
+        "Mask Park 💬 group" if not dark else "channel",
+        fill=(128, 128, 128),
+        font=font(round(44 * ui)),
     )
-    y = 260
+    margin = round(float(rng.choice([16, 24, 40])) * ui)
+    pad = int(rng.choice([0, 4, 8, 12]))
+    radius = round(float(rng.choice([0, 12, 22, 36])) * ui)
+    y = header + round(30 * ui)
     photo_slot = int(rng.integers(1, 3)) if photo is not None else -1
+    edge_to_edge = rng.random() < 0.2
     for turn in range(6):
         side = int(rng.integers(0, 2))
         if turn == photo_slot and photo is not None:
-            shown_width = int(width * rng.uniform(0.58, 0.78))
+            shown_width = width if edge_to_edge else int(width * rng.uniform(0.55, 0.85))
             shown = photo.resize(
                 (shown_width, round(photo.height * shown_width / photo.width)), Image.Resampling.LANCZOS
             )
-            shown = shown.crop((0, 0, shown.width, min(shown.height, int(height * 0.55))))
-            pad = 8
-            caption_height = 70
-            x = 40 if side == 0 else width - 40 - shown.width - 2 * pad
-            bubble = (x, y, x + shown.width + 2 * pad, y + shown.height + 2 * pad + caption_height)
-            draw.rounded_rectangle(bubble, 28, fill=theirs if side == 0 else mine)
-            canvas.paste(rounded(shown, 22), (x + pad, y + pad), rounded(shown, 22))
-            caption = " ".join(rng.choice(WORDS, 3))
-            draw.text((x + 24, y + shown.height + 2 * pad + 14), caption, fill=ink, font=font(38))
-            draw.text((bubble[2] - 120, bubble[3] - 44), "21:07 ✓✓", fill=(120, 140, 120), font=font(26))
-            y = bubble[3] + 30
+            shown = shown.crop((0, 0, shown.width, min(shown.height, int(height * 0.6))))
+            caption = rng.random() < 0.6
+            caption_height = round(70 * ui) if caption else 0
+            if edge_to_edge:
+                canvas.paste(shown, (0, y))
+                bubble = (0, y, width, y + shown.height + caption_height)
+            else:
+                x = margin if side == 0 else width - margin - shown.width - 2 * pad
+                bubble = (x, y, x + shown.width + 2 * pad, y + shown.height + 2 * pad + caption_height)
+                draw.rounded_rectangle(bubble, radius + pad, fill=theirs if side == 0 else mine)
+                if radius:
+                    canvas.paste(rounded(shown, radius), (x + pad, y + pad), rounded(shown, radius))
+                else:
+                    canvas.paste(shown, (x + pad, y + pad))
+            if caption:
+                text = " ".join(rng.choice(WORDS, 3))
+                draw.text(
+                    (bubble[0] + 24 * ui, bubble[3] - caption_height + 14 * ui),
+                    text,
+                    fill=ink,
+                    font=font(round(38 * ui)),
+                )
+            y = bubble[3] + round(30 * ui)
         else:
             text = " ".join(rng.choice(WORDS, int(rng.integers(2, 7))))
             lines = int(rng.integers(1, 3))
-            box_width = int(rng.integers(300, 820))
-            x = 40 if side == 0 else width - 40 - box_width
-            bubble = (x, y, x + box_width, y + 40 + 52 * lines)
-            draw.rounded_rectangle(bubble, 28, fill=theirs if side == 0 else mine)
+            box_width = int(rng.integers(300, 820) * ui)
+            x = margin if side == 0 else width - margin - box_width
+            bubble = (x, y, x + box_width, y + round((40 + 52 * lines) * ui))
+            draw.rounded_rectangle(bubble, round(28 * ui), fill=theirs if side == 0 else mine)
             for line in range(lines):
-                draw.text((x + 26, y + 20 + 52 * line), text, fill=ink, font=font(38))
-            y = bubble[3] + 26
-        if y > height - 300:
+                draw.text((x + 26 * ui, y + (20 + 52 * line) * ui), text, fill=ink, font=font(round(38 * ui)))
+            y = bubble[3] + round(26 * ui)
+        if y > height - 300 * ui:
             break
-    draw.rectangle((0, height - 140, width, height), fill=(23, 33, 43) if dark else (246, 246, 246))
+    draw.rectangle((0, height - 140 * ui, width, height), fill=(23, 33, 43) if dark else (246, 246, 246))
     draw.rounded_rectangle(
-        (30, height - 120, width - 160, height - 30), 40, fill=(40, 50, 60) if dark else (255, 255, 255)
+        (30 * ui, height - 120 * ui, width - 160 * ui, height - 30 * ui),
+        40 * ui,
+        fill=(40, 50, 60) if dark else (255, 255, 255),
     )
     return canvas
 
@@ -222,23 +272,31 @@ def chat_screenshot(photo: Image.Image | None, rng: np.random.Generator, dark: b
 def collage(
     photo: Image.Image, others: list[Image.Image], rng: np.random.Generator, fill: bool
 ) -> Image.Image:
-    """2 to 4 photos in a grid; ``fill`` crops each to its tile as collage apps do, else fits it."""
-    layout = [(1, 2), (2, 1), (2, 2)][int(rng.integers(0, 3))]
+    """2 to 4 photos in a grid of tiles of random aspect, with or without gutters and an outer
+    border; ``fill`` cuts each to its tile as collage apps do (mostly about the centre, sometimes
+    off it), else fits it."""
+    layout = [(1, 2), (2, 1), (2, 2), (1, 3), (3, 1)][int(rng.integers(0, 5))]
     rows, cols = layout
-    tile_w, tile_h = (900, 900) if rows == cols else ((700, 1000) if cols == 2 else (1000, 700))
-    gutter = int(rng.choice([0, 0, 6, 16]))
-    color = tuple(int(v) for v in rng.choice([[255, 255, 255], [0, 0, 0], [250, 220, 230]]))
+    tile_w, tile_h = int(rng.integers(500, 1000)), int(rng.integers(500, 1000))
+    gutter = int(rng.choice([0, 0, 4, 10, 20, 40]))
+    outer = gutter if rng.random() < 0.7 else 0
+    color = tuple(int(v) for v in rng.choice([[255, 255, 255], [0, 0, 0], [250, 220, 230], [40, 40, 40]]))
     canvas = Image.new(
-        "RGB", (cols * tile_w + (cols + 1) * gutter, rows * tile_h + (rows + 1) * gutter), color
+        "RGB",
+        (cols * tile_w + (cols - 1) * gutter + 2 * outer, rows * tile_h + (rows - 1) * gutter + 2 * outer),
+        color,
     )
     tiles = [photo, *others][: rows * cols]
     order = rng.permutation(len(tiles))
     for slot, k in enumerate(order):
         r, c = divmod(slot, cols)
-        x, y = gutter + c * (tile_w + gutter), gutter + r * (tile_h + gutter)
+        x, y = outer + c * (tile_w + gutter), outer + r * (tile_h + gutter)
         image = tiles[k]
         if fill:
-            shown = ImageOps.fit(image, (tile_w, tile_h), Image.Resampling.LANCZOS)
+            centring = (
+                (0.5, 0.5) if rng.random() < 0.7 else (float(rng.uniform(0, 1)), float(rng.uniform(0, 1)))
+            )
+            shown = ImageOps.fit(image, (tile_w, tile_h), Image.Resampling.LANCZOS, centering=centring)
             canvas.paste(shown, (x, y))
         else:
             shown = ImageOps.contain(image, (tile_w, tile_h), Image.Resampling.LANCZOS)
@@ -247,17 +305,19 @@ def collage(
 
 
 def text_watermark(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """A handle or a site name anywhere on the photo, small or large, faint or solid, sometimes turned."""
     layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
-    size = max(20, image.width // 14)
-    label = str(rng.choice(["@maskpark_leaks", "t.me/vipchannel", "FREE PREVIEW", "MP-0427"]))
-    if rng.random() < 0.5:  # one large diagonal mark
-        draw.text((image.width * 0.1, image.height * 0.45), label, fill=(255, 255, 255, 150), font=font(size))
-        layer = layer.rotate(float(rng.uniform(-30, 30)), resample=Image.Resampling.BILINEAR)
-    else:  # a corner label
-        draw.text(
-            (image.width * 0.05, image.height * 0.88), label, fill=(255, 255, 255, 220), font=font(size)
-        )
+    size = max(16, int(image.width * rng.uniform(0.04, 0.09)))
+    label = str(
+        rng.choice(["@maskpark_leaks", "t.me/vipchannel", "FREE PREVIEW", "MP-0427", "onlyleaks.example"])
+    )
+    colour = (255, 255, 255) if rng.random() < 0.7 else (0, 0, 0)
+    alpha = int(rng.integers(110, 230))
+    position = (image.width * rng.uniform(0.02, 0.5), image.height * rng.uniform(0.03, 0.9))
+    draw.text(position, label, fill=(*colour, alpha), font=font(size))
+    if rng.random() < 0.4:
+        layer = layer.rotate(float(rng.uniform(-35, 35)), resample=Image.Resampling.BILINEAR)
     return Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
 
 
@@ -265,11 +325,14 @@ def logo_watermark(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     import skimage.data
 
     logo = Image.fromarray(skimage.data.logo())
-    side = int(min(image.size) * rng.uniform(0.12, 0.22))
+    side = int(min(image.size) * rng.uniform(0.10, 0.25))
     logo = logo.resize((side, side))
     alpha = logo.getchannel("A").point(lambda a: int(a * 0.8))
-    x = int(rng.choice([10, image.width - side - 10]))
-    y = int(rng.choice([10, image.height - side - 10]))
+    if rng.random() < 0.6:  # in a corner
+        x = int(rng.choice([10, image.width - side - 10]))
+        y = int(rng.choice([10, image.height - side - 10]))
+    else:  # anywhere
+        x, y = int(rng.integers(0, image.width - side)), int(rng.integers(0, image.height - side))
     out = image.copy()
     out.paste(logo.convert("RGB"), (x, y), alpha)
     return out
@@ -297,19 +360,30 @@ def letterbox(image: Image.Image, rng: np.random.Generator, blurred: bool) -> Im
     return back
 
 
-def crop(image: Image.Image, rng: np.random.Generator, centred: bool) -> Image.Image:
+def crop(image: Image.Image, rng: np.random.Generator, how: str) -> Image.Image:
+    """Cut 4-24 % off: about the centre, off one side, off two sides at a corner (each its own
+    amount), or a window of 76-96 % of each side anywhere in the photo."""
     w, h = image.size
-    keep = rng.uniform(0.76, 0.96)
-    cw, ch = round(w * keep), round(h * keep)
-    if centred:
+    if how == "centred":
+        keep = rng.uniform(0.76, 0.96)
+        cw, ch = round(w * keep), round(h * keep)
         x, y = (w - cw) // 2, (h - ch) // 2
+    elif how == "side":
+        cut = rng.uniform(0.04, 0.25)
+        side = int(rng.integers(0, 4))
+        cw, ch = (round(w * (1 - cut)), h) if side < 2 else (w, round(h * (1 - cut)))
+        x, y = (w - cw if side == 0 else 0), (h - ch if side == 2 else 0)
+    elif how == "corner":
+        cw, ch = round(w * (1 - rng.uniform(0.04, 0.25))), round(h * (1 - rng.uniform(0.04, 0.25)))
+        x, y = int(rng.choice([0, w - cw])), int(rng.choice([0, h - ch]))
     else:
+        cw, ch = round(w * rng.uniform(0.76, 0.96)), round(h * rng.uniform(0.76, 0.96))
         x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
     return image.crop((x, y, x + cw, y + ch))
 
 
 def tilt(image: Image.Image, rng: np.random.Generator, expand: bool) -> Image.Image:
-    angle = float(rng.choice([-1, 1]) * rng.uniform(2, 10))
+    angle = float(rng.choice([-1, 1]) * rng.uniform(1, 10))
     fill = (0, 0, 0) if rng.random() < 0.6 else (255, 255, 255)
     return image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=expand, fillcolor=fill)
 
@@ -326,8 +400,10 @@ EDITS: dict[str, Edit] = {
     "border": lambda im, rng, _: (border(im, rng), 85),
     "letterbox": lambda im, rng, _: (letterbox(im, rng, blurred=False), 85),
     "blurred-fill": lambda im, rng, _: (letterbox(im, rng, blurred=True), 85),
-    "crop-centred": lambda im, rng, _: (crop(im, rng, centred=True), 85),
-    "crop-offset": lambda im, rng, _: (crop(im, rng, centred=False), 85),
+    "crop-centred": lambda im, rng, _: (crop(im, rng, "centred"), 85),
+    "crop-side": lambda im, rng, _: (crop(im, rng, "side"), 85),
+    "crop-corner": lambda im, rng, _: (crop(im, rng, "corner"), 85),
+    "crop-anywhere": lambda im, rng, _: (crop(im, rng, "anywhere"), 85),
     "collage-fit": lambda im, rng, others: (collage(im, others, rng, fill=False), 85),
     "collage-fill": lambda im, rng, others: (collage(im, others, rng, fill=True), 85),
     "screenshot": lambda im, rng, _: (chat_screenshot(im, rng, dark=bool(rng.random() < 0.3)), 80),
@@ -401,6 +477,18 @@ class Bank:
     rows_of: dict[int, list[tuple[PdqHash, str]]]
     size: int
 
+    @property
+    def all_hashes(self) -> list[PdqHash]:
+        return [h for rows in self.rows_of.values() for h, _ in rows]
+
+    @property
+    def all_vias(self) -> list[str]:
+        return [via for rows in self.rows_of.values() for _, via in rows]
+
+    @property
+    def all_qualities(self) -> list[int]:
+        return [h.quality for h in self.all_hashes]
+
 
 def build_bank(manifest: dict[str, list[dict[str, str]]], bank_crops: bool) -> Bank:
     names = [row["name"] for row in manifest["originals"]]
@@ -422,6 +510,16 @@ def build_bank(manifest: dict[str, list[dict[str, str]]], bank_crops: bool) -> B
             rows_of[k].append((view.hash, view.via))
     matcher = Matcher(ids, as_matrix(hashes), vias, qualities)
     return Bank(names, HammingIndex(as_matrix(plain)), matcher, rows_of, len(hashes))
+
+
+_POPCOUNT = np.array([bin(v).count("1") for v in range(256)], dtype=np.int32)
+
+
+def distance_matrix(views: list[View], hashes: list[PdqHash]) -> np.ndarray:
+    """Hamming distances, (len(views), len(hashes))."""
+    left = as_matrix([v.hash.bits for v in views]) if views else np.zeros((0, 32), np.uint8)
+    right = as_matrix([h.bits for h in hashes]) if hashes else np.zeros((0, 32), np.uint8)
+    return np.asarray(_POPCOUNT[left[:, None, :] ^ right[None, :, :]].sum(axis=2))
 
 
 def as_matrix(rows: list[bytes]) -> np.ndarray:
@@ -468,21 +566,25 @@ def measure(bank: Bank, row: dict[str, str], target: int, tally: Tally) -> None:
         if target >= 0:
             tally.found[row["edit"]][method].append(target in hits)
         tally.false_matches[method] += [f"{row['file']} -> {bank.names[e]}" for e in sorted(hits - {target})]
-    if target < 0:  # how close a decoy came, per kind of view: the margin the thresholds leave
-        for v in views:
-            if v.is_low_quality:
-                continue
-            for rows in bank.rows_of.values():
-                for h, via in rows:
-                    if h.quality >= 50:
-                        key = f"{v.kind} ~ {via.split('+')[0]}"
-                        tally.decoy_nearest[key] = min(tally.decoy_nearest.get(key, 256), v.hash.distance(h))
+    usable = [v for v in views if not v.is_low_quality]
+    if target < 0 and usable:  # how close a decoy came, per kind of view: the margin the thresholds leave
+        hashes, vias = bank.all_hashes, bank.all_vias
+        near = distance_matrix(usable, hashes)
+        good = np.array([h.quality >= 50 for h in hashes])
+        kinds = np.array([via.split("+")[0] for via in vias])
+        only_of = [only_meets(v.via) for v in usable]
+        for k, v in enumerate(usable):
+            allowed = good if only_of[k] is None else good & (np.array(vias) == only_of[k])
+            for kind in set(kinds[allowed]):
+                key = f"{v.kind} ~ {kind}"
+                nearest = int(near[k, allowed & (kinds == kind)].min())
+                tally.decoy_nearest[key] = min(tally.decoy_nearest.get(key, 256), nearest)
     if target >= 0:
-        near = min(
-            ((v.hash.distance(h), v.via, via) for v in views for h, via in bank.rows_of[target]),
-            default=(256, "", ""),
-        )
-        tally.nearest[row["file"]] = [*near, len(views)]
+        own_rows = bank.rows_of[target]
+        near = distance_matrix(views, [h for h, _ in own_rows])
+        k, j = np.unravel_index(int(np.argmin(near)), near.shape) if near.size else (0, 0)
+        best = (int(near[k, j]), views[k].via, own_rows[j][1]) if near.size else (256, "", "")
+        tally.nearest[row["file"]] = [*best, len(views)]
     for m in matches:
         if m.entry_id == target:
             tally.vias_used[f"{m.via} ~ {m.bank_via}"] += 1

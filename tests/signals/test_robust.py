@@ -15,10 +15,12 @@ from reclaim.signals.regions import (
 )
 from reclaim.signals.robust import (
     CENTRE_CROPS,
+    CORNERS,
     TILE_ASPECTS,
     View,
     bank_crops,
     bank_views,
+    only_meets,
     protected_views,
     query_views,
 )
@@ -113,16 +115,20 @@ def test_a_tilted_photo_is_turned_back_and_matches(astronaut: Image.Image) -> No
 
 
 @pytest.mark.parametrize("size", [(512, 512), (600, 400), (400, 600), (1080, 1920), (3000, 4000)])
-def test_bank_crops_are_centred_and_large(size: tuple[int, int]) -> None:
+def test_bank_crops_are_few_and_large(size: tuple[int, int]) -> None:
     height, width = size
     crops = bank_crops(height, width)
-    assert len(CENTRE_CROPS) <= len(crops) <= len(CENTRE_CROPS) + len(TILE_ASPECTS)
-    for _, box in crops:
+    anchored = 2 + len(CORNERS)  # the middle of each axis, and each corner
+    assert len(CENTRE_CROPS) + anchored <= len(crops) <= len(CENTRE_CROPS) + len(TILE_ASPECTS) + anchored
+    for via, box in crops:
         # Privacy (docs/robust-matching.md): no crop keeps less than 3/4 of both sides or 2/3 of
         # one side and all of the other, so none sees much finer detail than the photo's own hash.
         kept_y, kept_x = box.height / height, box.width / width
         assert (min(kept_y, kept_x) >= 0.75) or (min(kept_y, kept_x) >= 0.66 and max(kept_y, kept_x) == 1)
-        assert abs((box.top + box.bottom) - height) <= 1 and abs((box.left + box.right) - width) <= 1
+        if "corner" in via:  # anchored at its corner
+            assert box.top in (0, height - box.height) and box.left in (0, width - box.width)
+        else:  # centred
+            assert abs((box.top + box.bottom) - height) <= 1 and abs((box.left + box.right) - width) <= 1
 
 
 def test_bank_views_hash_each_crop_once(astronaut: Image.Image) -> None:
@@ -158,3 +164,68 @@ def test_colour_tells_a_pale_sky_from_a_chat_background_of_the_same_brightness(
     best = nearest(query_views(decoded_rgb(found)), own_hash(photo))
     assert best.kind == "region"
     assert best.hash.distance(own_hash(photo)) <= best.threshold
+
+
+def nearest_allowed(views: list[View], bank: list[View]) -> tuple[int, View, View]:
+    """The nearest pair the matcher would compare (``only_meets``)."""
+    pairs = [
+        (q.hash.distance(b.hash), q, b) for q in views for b in bank if only_meets(q.via) in (None, b.via)
+    ]
+    return min(pairs, key=lambda p: p[0])
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        (0.0, 0.0, 0.2, 0.0),  # the right fifth off
+        (0.12, 0.0, 0.0, 0.0),  # the left 12 %
+        (0.0, 0.0, 0.1, 0.22),  # a corner: 10 % of the width, 22 % of the height
+        (0.07, 0.18, 0.0, 0.0),
+    ],
+)
+def test_a_crop_from_a_side_or_a_corner_meets_the_window_of_its_corner(
+    astronaut: Image.Image, cut: tuple[float, float, float, float]
+) -> None:
+    left, top, right, bottom = cut
+    w, h = astronaut.size
+    cropped = astronaut.crop(
+        (round(w * left), round(h * top), round(w * (1 - right)), round(h * (1 - bottom)))
+    )
+    bank = protected_views(decoded(jpeg(astronaut, 92)))
+    views = query_views(decoded_rgb(jpeg(cropped)))
+    assert min(v.hash.distance(bank[0].hash) for v in views if v.kind == "whole") > 36  # PDQ loses it
+    distance, query, met = nearest_allowed(views, bank)
+    assert query.kind == "corner" and met.via.startswith("crop+corner-")
+    assert distance <= query.threshold
+
+
+@pytest.mark.parametrize("aspect", [0.7, 0.82, 1.4])  # keeps 70-82 % of one axis
+def test_a_photo_cut_to_a_tile_of_any_aspect_meets_the_middle_of_its_axis(
+    astronaut: Image.Image, aspect: float
+) -> None:
+    from PIL import ImageOps
+
+    tile = ImageOps.fit(astronaut, (round(480 * aspect), 480))
+    bank = protected_views(decoded(jpeg(astronaut, 92)))
+    views = query_views(decoded_rgb(jpeg(tile)))
+    assert min(v.hash.distance(bank[0].hash) for v in views if v.kind == "whole") > 36  # PDQ loses it
+    distance, query, met = nearest_allowed(views, bank)
+    assert distance <= min(query.threshold, met.threshold)
+
+
+def test_corner_and_middle_views_meet_only_their_own_bank_window() -> None:
+    assert only_meets("corner+tl") == "crop+corner-tl"
+    assert only_meets("middle+cols") == "crop+middle-cols"
+    assert only_meets("whole") is None and only_meets("region") is None
+
+
+def test_a_photo_turned_within_its_frame_meets_a_centred_crop_past_its_lost_corners(
+    astronaut: Image.Image,
+) -> None:
+    turned = astronaut.rotate(7, resample=Image.Resampling.BICUBIC, fillcolor=(0, 0, 0))
+    bank = protected_views(decoded(jpeg(astronaut, 92)))
+    views = query_views(decoded_rgb(jpeg(turned)))
+    distance, query, met = nearest_allowed(views, bank)
+    assert query.via.startswith("tilt+") and query.via.endswith(("centre88", "centre82", "centre76"))
+    assert met.via == "crop+" + query.via.rsplit("+", 1)[1]  # the same crop, cut in the bank
+    assert distance <= min(query.threshold, met.threshold)

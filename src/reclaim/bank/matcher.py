@@ -21,7 +21,14 @@ import numpy.typing as npt
 
 from reclaim.bank.index import HammingIndex, as_hash_matrix
 from reclaim.signals.pdq import MIN_GOOD_QUALITY, PdqHash
-from reclaim.signals.robust import PLAIN_VIA, View, query_views, threshold_for
+from reclaim.signals.robust import (
+    ANCHORED_BANK_VIAS,
+    PLAIN_VIA,
+    View,
+    only_meets,
+    query_views,
+    threshold_for,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +68,15 @@ class Matcher:
         self._rows = np.nonzero(usable)[0]
         self._index = HammingIndex(matrix[self._rows])
         self._bank_limits = np.array([threshold_for(self._vias[row]) for row in self._rows], dtype=np.int32)
+        # Views that meet only one kind of bank view (``only_meets``) search only its rows.
+        by_via: dict[str, list[int]] = {}
+        for position, row in enumerate(self._rows):
+            by_via.setdefault(self._vias[row], []).append(position)
+        self._only: dict[str, tuple[npt.NDArray[np.int64], HammingIndex]] = {}
+        for via, positions in by_via.items():
+            if via.startswith(ANCHORED_BANK_VIAS):
+                chosen = np.asarray(positions, dtype=np.int64)
+                self._only[via] = (chosen, HammingIndex(matrix[self._rows[chosen]]))
 
     def __len__(self) -> int:
         return int(self._entry_ids.size)
@@ -75,23 +91,45 @@ class Matcher:
         usable = [v for v in views if self._allow_low_quality or not v.is_low_quality]
         if not usable or self._rows.size == 0:
             return []
-        queries = np.frombuffer(b"".join(v.hash.bits for v in usable), np.uint8).reshape(-1, 32)
-        # No pair can match beyond the smaller of the two sides' widest limits.
-        widest = min(max(v.threshold for v in usable), int(self._bank_limits.max()))
-        query_rows, index_rows, distances = self._index.search(queries, max_distance=widest)
-        query_limits = np.array([v.threshold for v in usable], dtype=np.int32)
-        within = distances <= np.minimum(query_limits[query_rows], self._bank_limits[index_rows])
-        # Per entry the nearest pair; on a tie the earlier view, since views come plainest first
-        # (the index may return pairs in any order).
         best: dict[int, tuple[int, int, int]] = {}
-        for q, i, d in zip(query_rows[within], index_rows[within], distances[within], strict=True):
-            row = int(self._rows[i])
-            entry = int(self._entry_ids[row])
-            candidate = (int(d), int(q), row)
-            if entry not in best or candidate < best[entry]:
-                best[entry] = candidate
+        groups: dict[str | None, list[int]] = {}
+        for position, view in enumerate(usable):
+            groups.setdefault(only_meets(view.via), []).append(position)
+        for only, positions in groups.items():
+            if only is None:
+                self._search(usable, positions, np.arange(self._rows.size), self._index, best)
+            elif only in self._only:
+                self._search(usable, positions, *self._only[only], best)
         matches = [
             Match(entry, d, usable[q].via, self._vias[row], usable[q].hash)
             for entry, (d, q, row) in best.items()
         ]
         return sorted(matches, key=lambda m: (m.distance, m.entry_id))
+
+    def _search(
+        self,
+        usable: Sequence[View],
+        positions: list[int],
+        rows: npt.NDArray[np.int64],
+        index: HammingIndex,
+        best: dict[int, tuple[int, int, int]],
+    ) -> None:
+        """Search the views at ``positions`` in ``index`` (whose row i is ``self._rows[rows[i]]``),
+        keeping per entry the nearest pair in ``best`` as (distance, view position, bank row)."""
+        views = [usable[p] for p in positions]
+        queries = np.frombuffer(b"".join(v.hash.bits for v in views), np.uint8).reshape(-1, 32)
+        bank_limits = self._bank_limits[rows]
+        # No pair can match beyond the smaller of the two sides' widest limits.
+        widest = min(max(v.threshold for v in views), int(bank_limits.max()))
+        query_rows, index_rows, distances = index.search(queries, max_distance=widest)
+        query_limits = np.array([v.threshold for v in views], dtype=np.int32)
+        within = distances <= np.minimum(query_limits[query_rows], bank_limits[index_rows])
+        # Per entry the nearest pair; on a tie the earlier view, since views come plainest first
+        # (the index may return pairs in any order).
+        for q_row, i, d in zip(query_rows[within], index_rows[within], distances[within], strict=True):
+            q = positions[int(q_row)]
+            row = int(self._rows[rows[int(i)]])
+            entry = int(self._entry_ids[row])
+            candidate = (int(d), int(q), row)
+            if entry not in best or candidate < best[entry]:
+                best[entry] = candidate

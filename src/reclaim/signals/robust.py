@@ -4,9 +4,12 @@ Plain PDQ hashes the whole frame, so a photo shown inside a chat screenshot, fra
 tiled into a collage or turned by a few degrees no longer matches. Found content is public, so
 the query side may look at it as many ways as it likes (``query_views``); each view is named
 (``via``) so a reviewer sees why a match happened. The protected side gets only a handful of
-centred crops (``bank_views``), none smaller than 76 % of both sides or two thirds of one, so
-that no extra hash sees much finer detail than the photo's own hash
-(docs/robust-matching.md has the argument and the measurements).
+large crops (``bank_views``): centred ones, the middle of each axis, one window per corner,
+none smaller than 75 % of both sides or two thirds of one, so that no extra hash sees much
+finer detail than the photo's own hash. Where a found image may hold one of them at a size it
+cannot know (a crop off a side or a corner, a tile cut to fill), the found image is searched
+for it at every size (``corner_views``, ``middle_views``): the search is done on the public
+side, not by more bank hashes (docs/robust-matching.md has the argument and the measurements).
 
 Every view costs false-match chances, so each kind has its own distance limit
 (``THRESHOLDS``): the plain views a little above PDQ's customary 31, views that exist only
@@ -16,6 +19,7 @@ because a detector guessed (and the bank's crops) a stricter one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -25,6 +29,8 @@ from PIL import Image
 from reclaim.signals.pdq import (
     MIN_GOOD_QUALITY,
     PdqHash,
+    axis_kernel,
+    hashes_from_grids,
     pdq_dihedral_from_luma,
     pdq_from_luma,
 )
@@ -81,8 +87,28 @@ THRESHOLDS: Final[dict[str, int]] = {
     "region": 32,
     "tilt": 32,
     "crop": 32,
+    "corner": 32,
+    "middle": 32,
 }
 PLAIN_VIA: Final = "whole"
+
+
+# The bank views that ``only_meets`` names: the matcher keeps an index of each.
+ANCHORED_BANK_VIAS: Final = ("crop+corner-", "crop+middle-")
+
+
+def only_meets(via: str) -> str | None:
+    """The one bank view a query view is compared with, or None for all of them.
+
+    A corner window of a found image is worth comparing only with the bank's window of the same
+    corner: there are hundreds of them per image, and each comparison is a chance for a stranger.
+    """
+    kind, _, rest = via.partition("+")
+    if kind == "corner":
+        return f"crop+corner-{rest}"
+    if kind == "middle":
+        return f"crop+middle-{rest}"
+    return None
 
 
 def threshold_for(via: str) -> int:
@@ -159,6 +185,11 @@ def query_views(pixels: npt.NDArray[np.generic]) -> list[View]:
         if all(_differs(region, box) for box in known):
             views.append(View("region", hash_plane(region.of(plane))))
             known.append(region)
+    views += corner_views(plane)
+    for box in known:
+        views += middle_views(box.of(plane))
+        if box != whole:
+            views += corner_views(box.of(plane), sides_only=True)
     return _unique(views)
 
 
@@ -171,13 +202,14 @@ def protected_views(luma: npt.NDArray[np.generic], full_size: tuple[int, int] | 
 
 
 def bank_views(luma: npt.NDArray[np.generic]) -> list[View]:
-    """Extra views of a protected photo: centred crops down to 76 % of each side, and centred
-    cuts to common tile aspects that keep at least two thirds of the cut axis.
+    """Extra views of a protected photo: centred crops down to 76 % of each side, centred cuts
+    to common tile aspects and the middle 2/3 of each axis, and 3/4 of each side at each corner.
 
-    A found copy cropped about its centre by 3-24 %, or cut to a square tile, then still meets
-    one of them within PDQ's reach. Only centred crops, because a crop of each corner or side
-    would multiply the hashes a bank holds per photo, and with them what the hashes together
-    reveal (docs/robust-matching.md).
+    A found copy cropped about its centre by 3-24 %, cut to a tile, or cropped off a side or a
+    corner then still meets one of them within PDQ's reach (the last two through the query's
+    corner and middle views). One window per corner and per axis, not a grid of shifted ones:
+    those would multiply the hashes a bank holds per photo, and with them what the hashes
+    together reveal (docs/robust-matching.md).
     """
     plane = analysis_plane(luma, BANK_SIDE)
     views = [View(via, hash_plane(box.of(plane))) for via, box in bank_crops(*plane.shape)]
@@ -191,14 +223,25 @@ def bank_crops(height: int, width: int) -> list[tuple[str, Box]]:
         crops.append(
             (f"crop+centre{round(keep * 100)}", _centred(height, width, height * keep, width * keep))
         )
+    # The middle of each axis and the corners: each is the one bank window its query views
+    # (``only_meets``) are compared with, so none may give way to an aspect cut of the same box.
+    middle_rows, middle_cols = round(height * MIDDLE_KEEP), round(width * MIDDLE_KEEP)
+    crops.append(("crop+middle-rows", _centred(height, width, middle_rows, width)))
+    crops.append(("crop+middle-cols", _centred(height, width, height, middle_cols)))
+    rows, cols = round(height * CORNER_KEEP), round(width * CORNER_KEEP)
+    for corner in CORNERS:
+        top = height - rows if corner[0] == "b" else 0
+        left = width - cols if corner[1] == "r" else 0
+        crops.append((f"crop+corner-{corner}", Box(top, left, top + rows, left + cols)))
     for aspect in TILE_ASPECTS:
         # The photo cut to the aspect of a collage tile or a chat preview, along one axis only.
         if width / height > aspect:
             crop_h, crop_w, keep = float(height), height * aspect, height * aspect / width
         else:
             crop_h, crop_w, keep = width / aspect, float(width), width / aspect / height
-        if MIN_TILE_KEEP <= keep <= 0.97:
-            crops.append((f"crop+aspect{_aspect_name(aspect)}", _centred(height, width, crop_h, crop_w)))
+        box = _centred(height, width, crop_h, crop_w)
+        if MIN_TILE_KEEP <= keep <= 0.97 and all(box != other for _, other in crops):
+            crops.append((f"crop+aspect{_aspect_name(aspect)}", box))
     return crops
 
 
@@ -258,6 +301,10 @@ def _dihedral_views(kind: str, plane: FloatArray) -> list[View]:
     ]
 
 
+# The bank's centred crops that leave out the corners a turn of up to ~10 degrees loses.
+TILT_CENTRE_CROPS: Final = (0.88, 0.82, 0.76)
+
+
 def _tilt_views(plane: FloatArray) -> list[View]:
     """A photo tilted on a plain canvas turned back: whole, and with the canvas cut off."""
     angle = estimate_tilt(plane)
@@ -266,6 +313,12 @@ def _tilt_views(plane: FloatArray) -> list[View]:
     upright, filled = turn_back(plane, angle)
     name = f"tilt+{round(abs(angle))}deg"
     views = [View(name, hash_plane(filled))]
+    # Turned within its own frame, the photo lost its corners for good; its middle did not, and
+    # the bank holds the middle as centred crops: cut the same crops here, corners and all.
+    height, width = filled.shape
+    for keep in TILT_CENTRE_CROPS:
+        box = _centred(height, width, height * keep, width * keep)
+        views.append(View(f"{name}+centre{round(keep * 100)}", hash_plane(box.of(filled))))
     trimmed = trim_flat_borders(upright)
     if _differs(trimmed, full_box(upright)):
         views.append(View(f"{name}+trimmed", hash_plane(trimmed.of(upright))))
@@ -285,3 +338,95 @@ def _unique(views: list[View]) -> list[View]:
             seen.add(view.hash.bits)
             unique.append(view)
     return unique
+
+
+# A crop taken from a corner or a side keeps one corner of the photo. The bank holds, per
+# corner, the window of CORNER_KEEP of each side anchored there; a found image that keeps that
+# corner and at least CORNER_KEEP of each side holds that window too, at a size it does not
+# know, so it hashes its own windows anchored at the same corner for every size in
+# CORNER_SPANS (what share of the photo's side the found image kept, 1.5 % apart).
+CORNER_KEEP: Final = 0.75
+CORNERS: Final = ("tl", "tr", "bl", "br")
+CORNER_SPANS: Final = tuple(float(v) for v in np.geomspace(1.0, 0.75, 14))
+# Corner windows are cut from block means of at most this many pixels: 0.3 % of a side a pixel.
+CORNER_SIDE: Final = 256
+
+
+@lru_cache(maxsize=1024)
+def _kernel(full_length: int, length: int) -> FloatArray:
+    """``pdq.axis_kernel``, kept for the ~60 window lengths each found image asks for (pdq's own
+    cache of 64 would turn over at every image and build each kernel again: 30 % of the cost)."""
+    return axis_kernel(full_length, length)
+
+
+def corner_views(plane: FloatArray, sides_only: bool = False) -> list[View]:
+    """Windows anchored at each corner of a found image, sized to hold the bank's corner window
+    whatever share of the photo (CORNER_KEEP to 1 of each side) the found image kept.
+
+    ``sides_only``: only the windows for a photo that lost one side (the other axis whole), 28
+    per corner instead of 196: for the regions of a found image, such as a tall photo that a
+    chat app shows with its bottom cut off."""
+    reduced, scale = _block_means(plane, CORNER_SIDE)
+    views: list[View] = []
+    for corner in CORNERS:
+        flipped = np.ascontiguousarray(
+            reduced[:: -1 if corner[0] == "b" else 1, :: -1 if corner[1] == "r" else 1]
+        )
+        height, width = flipped.shape
+        heights = sorted({min(height, round(height * CORNER_KEEP / span)) for span in CORNER_SPANS})
+        widths = sorted({min(width, round(width * CORNER_KEEP / span)) for span in CORNER_SPANS})
+        if heights[0] < 16 or widths[0] < 16:
+            continue
+        # Rows of every height first, (nh * 64, W), then the columns of every width.
+        rows = np.concatenate([_kernel(h * scale, h) @ flipped[:h] for h in heights])
+        grids = np.concatenate(
+            [(rows[:, :w] @ _kernel(w * scale, w).T).reshape(-1, 64, 64) for w in widths]
+        )  # (nw * nh, 64, 64)
+        if sides_only:  # grid k is width k // nh and height k % nh; index 0 is CORNER_KEEP
+            k = np.arange(grids.shape[0])
+            grids = grids[(k // len(heights) == 0) | (k % len(heights) == 0)]
+        # The grid of a flipped window is the flip of the window's grid: flip it back.
+        grids = grids[:, :: -1 if corner[0] == "b" else 1, :: -1 if corner[1] == "r" else 1]
+        views += [View(f"corner+{corner}", h) for h in hashes_from_grids(np.ascontiguousarray(grids))]
+    return views
+
+
+def _block_means(plane: FloatArray, side: int) -> tuple[FloatArray, int]:
+    """Means of square blocks, so the long side is at most ``side``, and the block's size."""
+    height, width = plane.shape
+    scale = -(-max(height, width) // side)
+    if scale <= 1:
+        return plane, 1
+    rows, cols = height // scale, width // scale
+    blocks = plane[: rows * scale, : cols * scale].reshape(rows, scale, cols, scale).mean(axis=(1, 3))
+    return blocks.astype(np.float32), scale
+
+
+# A photo cut to fill a tile or a preview of another aspect loses the same share from both
+# ends of one axis, any share up to a third. The bank holds, per axis, the middle MIDDLE_KEEP
+# of it (the whole other axis); a found tile that kept at least that much holds it, at a size
+# it does not know, so it hashes its own middle for every share in MIDDLE_SPANS (2 % apart).
+MIDDLE_KEEP: Final = 2 / 3
+MIDDLE_SPANS: Final = tuple(float(v) for v in np.geomspace(1.0, 2 / 3, 21))
+
+
+def middle_views(plane: FloatArray) -> list[View]:
+    """The middle of each axis of a found image (or of a tile found in it), sized to be the
+    bank's middle window whatever share (MIDDLE_KEEP to 1) of the photo's axis it kept."""
+    reduced, scale = _block_means(plane, CORNER_SIDE)
+    height, width = reduced.shape
+    if min(height, width) < 24:
+        return []
+    views: list[View] = []
+    for axis, name in ((1, "cols"), (0, "rows")):
+        image = reduced if axis == 1 else np.ascontiguousarray(reduced.T)
+        length = image.shape[1]
+        across = _kernel(image.shape[0] * scale, image.shape[0]) @ image  # (64, length)
+        widths = sorted({round(length * MIDDLE_KEEP / span) for span in MIDDLE_SPANS})
+        grids = np.stack(
+            [across[:, (length - w) // 2 : (length - w) // 2 + w] @ _kernel(w * scale, w).T for w in widths]
+        )
+        if axis == 0:
+            grids = grids.transpose(0, 2, 1)
+        views += [View(f"middle+{name}", h) for h in hashes_from_grids(np.ascontiguousarray(grids))]
+    return views
