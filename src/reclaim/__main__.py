@@ -1,3 +1,3 @@
-from reclaim.cli.main import main
+from reclaim.cli.main import run
 
-main()
+run()
