@@ -128,8 +128,22 @@ def map_files(
 
     load_decoders()
 
+    # Largest files first, so that no worker is left with a big video or photo at the end while
+    # the others sit idle; results still come out in the order the files were given.
     with ProcessPoolExecutor(max_workers=count) as pool:
-        yield from pool.map(_result_or_failure, [work] * len(files), files, [limits] * len(files))
+        futures = {
+            index: pool.submit(_result_or_failure, work, files[index], limits)
+            for index in sorted(range(len(files)), key=lambda index: -_size(files[index]))
+        }
+        for index in range(len(files)):
+            yield futures.pop(index).result()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reported by the worker that tries to read it
 
 
 def _result_or_failure(
