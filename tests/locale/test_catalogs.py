@@ -38,9 +38,12 @@ def test_translations_keep_every_placeholder(code: str) -> None:
         ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
         strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
         expected = set().union(*(placeholders(i) for i in ids))
-        for text in strings:
+        for index, text in enumerate(strings):
+            # Each form keeps what its own English form says (Click's plural names its value
+            # differently); a language with one form keeps what the singular says.
+            own = ids[index] if len(strings) == len(ids) else ids[0]
             assert placeholders(text) <= expected | {"count"}, (entry.id, text)
-            assert placeholders(text) >= placeholders(ids[0]) - {"count"}, (entry.id, text)
+            assert placeholders(text) >= placeholders(own) - {"count"}, (entry.id, text)
 
 
 def test_chinese_catalog_is_really_chinese() -> None:

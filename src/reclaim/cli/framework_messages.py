@@ -59,6 +59,15 @@ _CLICK_MESSAGES: Final = (
 )
 
 
+def plural(singular: str, plural_form: str) -> tuple[str, str]:
+    """Mark a singular/plural pair for the catalog, as ``translate.plural`` is marked."""
+    return singular, plural_form
+
+
+# Click's suggestion after an unknown command or option (click.exceptions, through ngettext).
+_CLICK_PLURALS: Final = (plural("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),)
+
+
 def translate_click(translate: Translator) -> None:
     """Click looks its messages up through each module's ``_``; point those at our catalog."""
     import click.core
@@ -70,3 +79,5 @@ def translate_click(translate: Translator) -> None:
     for module in (click.core, click.decorators, click.exceptions, click.formatting, click.types):
         if hasattr(module, "_"):
             module._ = translate  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = translate.catalog.ngettext  # type: ignore[attr-defined]

@@ -25,9 +25,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     from reclaim.cli.app import build_app
     from reclaim.cli.output import print_error
 
-    app = build_app(translate)
+    command_args = strip_global_options(args)
+    app = build_app(translate, command=_invoked_command(command_args))
     try:
-        app(args=strip_global_options(args), prog_name="reclaim", standalone_mode=True)
+        app(args=command_args, prog_name="reclaim", standalone_mode=True)
     except ReclaimError as error:
         if debug:
             raise
@@ -54,6 +55,13 @@ def run() -> None:
         except (OSError, ValueError):  # a closed pipe (`reclaim hash ... | head`) has no reader
             code = code or 1
     os._exit(code)
+
+
+def _invoked_command(args: list[str]) -> str | None:
+    """The command being run, when the tree for it alone will do; None for help and the like."""
+    if not args or args[0].startswith("-"):
+        return None  # `reclaim`, `reclaim --help`, `reclaim --version`: the whole tree
+    return args[0]
 
 
 def _exit_code(code: object) -> int:
