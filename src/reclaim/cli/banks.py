@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from reclaim.cli.output import emit_json
+from reclaim.cli.output import emit_json, warn_about_lines
 from reclaim.cli.store_access import opened_store
 from reclaim.config import load_settings
 from reclaim.errors import N_, UserInputError
@@ -149,13 +149,7 @@ def _register_exchange(group: typer.Typer, translate: Translator) -> None:
         settings = load_settings()
         with opened_store(settings) as engine:
             summary = import_hash_list(engine, settings, path, bank=bank, list_format=_format(list_format))
-        for problem in summary.problems:
-            typer.echo(
-                translate.format(
-                    "warning: {problem}", problem=translate.format(problem.message, **problem.params)
-                ),
-                err=True,
-            )
+        warn_about_lines(translate, summary.problems)
         if json_output:
             emit_json(summary.to_json())
             return

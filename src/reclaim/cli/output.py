@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from reclaim.errors import ReclaimError
 from reclaim.locale import Translator
+
+if TYPE_CHECKING:
+    from reclaim.bank.formats import FormatProblem
 
 
 def emit_json(record: dict[str, Any]) -> None:
@@ -30,3 +34,10 @@ def print_error(translate: Translator, error: ReclaimError) -> None:
 
 def stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
+
+
+def warn_about_lines(translate: Translator, problems: Iterable[FormatProblem]) -> None:
+    """One warning on stderr per line of a hash list that could not be read."""
+    for problem in problems:
+        message = translate.format(problem.message, **problem.params)
+        sys.stderr.write(translate.format("warning: {problem}", problem=message) + "\n")

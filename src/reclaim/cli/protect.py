@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, NamedTuple, Optional
 import typer
 
 from reclaim.cli.media_input import FailureTally, media_files
-from reclaim.cli.output import emit_json
+from reclaim.cli.output import emit_json, warn_about_lines
 from reclaim.cli.progress import progress_bar
 from reclaim.cli.store_access import opened_store
 from reclaim.config import load_settings
@@ -189,13 +189,7 @@ def _protect_hashes(
     with opened_store(settings) as engine:
         case = resolve_case(engine, case_ref)
         summary = protect_from_hashes(engine, settings, case, path, attestation=attestation)
-    for problem in summary.problems:
-        typer.echo(
-            translate.format(
-                "warning: {problem}", problem=translate.format(problem.message, **problem.params)
-            ),
-            err=True,
-        )
+    warn_about_lines(translate, summary.problems)
     if json_output:
         emit_json({"case_id": case.id, **summary.to_json()})
         return
