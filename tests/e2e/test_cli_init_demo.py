@@ -53,22 +53,30 @@ def test_unreachable_database_is_one_clear_error(tmp_path: Path) -> None:
     assert run.stderr.startswith("error: ") and "hint: " in run.stderr
 
 
-def test_demo_finds_the_reshared_copy_and_keeps_no_photo_in_the_database(tmp_path: Path) -> None:
+def test_demo_protects_the_samples_and_finds_each_reshared_copy_but_not_a_strangers(tmp_path: Path) -> None:
     home = tmp_path / "demo"
     run = reclaim("demo", "--home", home, "--json", env={})
     assert run.returncode == 0, run.stderr
     lines = [json.loads(line) for line in run.stdout.splitlines()]
-    hashed = [line for line in lines if "kind" in line]
-    pairs = [line for line in lines if "near_duplicate" in line]
-    assert len(hashed) == 5 and all(line["pdq"]["quality"] >= 50 for line in hashed)
-    assert [sorted(Path(p).name for p in pair["near_duplicate"]) for pair in pairs] == [
-        ["chelsea-reshared.jpg", "chelsea.jpg"]
-    ]
+    protected = [line for line in lines if "item_id" in line]
+    found = {Path(line["query"]).name: line["matches"] for line in lines if "query" in line}
+    assert sorted(Path(p["path"]).name for p in protected) == ["astronaut.jpg", "chelsea.jpg", "coffee.jpg"]
+    assert all(p["pdq_quality"] >= 50 for p in protected)
+    pdq_entries = {
+        e["entry_id"]: Path(p["path"]).name for p in protected for e in p["entries"] if e["signal"] == "pdq"
+    }
+    matched = {name: [pdq_entries.get(m["entry_id"]) for m in hits] for name, hits in found.items()}
+    assert matched == {
+        "chelsea-forwarded.jpg": ["chelsea.jpg"],
+        "astronaut-in-a-chat.png": ["astronaut.jpg"],
+        "coffee-mirrored-with-bars.jpg": ["coffee.jpg"],
+        "strangers-photo.jpg": [],
+    }
     database = (home / "reclaim.sqlite3").read_bytes()
-    assert b"\xff\xd8\xff" not in database  # no JPEG data stored
+    assert b"\xff\xd8\xff" not in database and b"\x89PNG" not in database  # no photo stored
 
 
 def test_demo_speaks_chinese(tmp_path: Path) -> None:
     run = reclaim("--lang", "zh", "demo", "--home", tmp_path / "d", env={})
     assert run.returncode == 0, run.stderr
-    assert "转发" in run.stdout or "副本" in run.stdout
+    assert "已保护" in run.stdout and "匹配" in run.stdout

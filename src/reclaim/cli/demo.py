@@ -25,7 +25,7 @@ def register(app: typer.Typer, translate: Translator) -> None:
         ),
         json_output: bool = typer.Option(False, "--json", help=_("Print JSON lines and nothing else.")),
     ) -> None:
-        from reclaim.services.demo import run_demo
+        from reclaim.services.demo import DEMO_CASE_TITLE, run_demo
 
         demo_home = home or Path(tempfile.mkdtemp(prefix="reclaim-demo-"))
         base = load_settings({"RECLAIM_HOME": str(demo_home)})
@@ -34,28 +34,35 @@ def register(app: typer.Typer, translate: Translator) -> None:
         for failure in report.failures:
             typer.echo(error_line(translate, failure.error), err=True)
         if json_output:
-            for result in report.results:
+            for item in report.protected:
+                emit_json(item.to_json())
+            for result in report.found:
                 emit_json(result.to_json())
-            for pair in report.near_duplicates:
-                emit_json({"near_duplicate": [str(pair.first), str(pair.second)], "distance": pair.distance})
             return
         typer.echo(translate.format("Demo home: {home}", home=report.home))
-        for result in report.results:
-            quality = result.pdq.quality if result.pdq else 0
-            pdq = result.pdq.hex if result.pdq else "-"
-            typer.echo(
-                f"  {result.path.name:24} pdq {pdq}  "
-                + translate.format("quality {quality}", quality=quality)
-            )
-        if not report.near_duplicates:
-            typer.echo(translate("No two photos are the same picture."))
-        for pair in report.near_duplicates:
-            typer.echo(
-                translate.format(
-                    "{second} is a re-shared copy of {first} (PDQ distance {distance} of 256 bits).",
-                    first=pair.first.name,
-                    second=pair.second.name,
-                    distance=pair.distance,
+        typer.echo(
+            translate.format("Opened case {case_id}: {title}", case_id=report.case_id, title=DEMO_CASE_TITLE)
+        )
+        for item in report.protected:
+            typer.echo("  " + translate.format("{path}: protected.", path=item.path.name))
+        typer.echo(translate("Found online, checked against her bank:"))
+        for result in report.found:
+            name = Path(result.query).name
+            if not result.matches:
+                typer.echo("  " + translate.format("{query}: no match", query=name))
+            for hit in result.matches:
+                if hit.signal != "pdq":
+                    continue
+                typer.echo(
+                    "  "
+                    + translate.format(
+                        "{query}: matches entry #{entry} of case {case} (distance {distance}, via {via})",
+                        query=name,
+                        entry=hit.entry_id,
+                        case=hit.case_id,
+                        distance=hit.distance,
+                        via=hit.via,
+                    )
                 )
-            )
-        typer.echo(translate("Only the hashes above were computed; the photos stayed where they are."))
+        typer.echo(translate("Each match is a lead for a person to review, not a verdict."))
+        typer.echo(translate("Only hashes were kept; the photos stayed where they are."))
