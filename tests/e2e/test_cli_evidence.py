@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import json
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from reclaim.services.screenshot import find_chromium
 from tests.e2e.test_cli_bank import home_env, lines, new_case  # noqa: F401 - home_env is a fixture
 from tests.e2e.test_cli_hash import jpeg_bytes, reclaim
 from tests.local_tsa import LocalTsa
@@ -152,6 +154,8 @@ def test_archive_stores_the_page_and_its_images_as_a_sealed_warc(
     from warcio.archiveiterator import ArchiveIterator
 
     case_id = new_case(evidence_env, "B")
+    no_browser = tmp_path / "empty-path"
+    no_browser.mkdir()
     run = reclaim(
         "evidence",
         "add",
@@ -160,12 +164,15 @@ def test_archive_stores_the_page_and_its_images_as_a_sealed_warc(
         f"{local_site}/s/maskpark/5",
         "--archive",
         "--json",
-        env=evidence_env,
+        env={**evidence_env, "PATH": str(no_browser)},  # no Chromium: the archive alone
     )
     assert run.returncode == 0, run.stderr
     archive = lines(run.stdout)[0]["entry"]["archive"]  # type: ignore[index]
     assert archive["outcome"] == "archived" and archive["http_status"] == 200
     assert (archive["resources"], archive["failed_resources"]) == (3, 1)
+    assert archive["screenshot"]["outcome"] == "not_taken" and "sha256" not in archive["screenshot"]
+    assert "no Chromium on PATH" in archive["screenshot"]["reason"]
+    assert "no full-page screenshot was taken" in run.stderr
 
     bundle = tmp_path / "b.zip"
     exported = lines(reclaim("evidence", "export", case_id, "-o", bundle, "--json", env=evidence_env).stdout)[
@@ -202,6 +209,89 @@ def test_archive_stores_the_page_and_its_images_as_a_sealed_warc(
         if path.is_file():
             content = path.read_bytes()
             assert probe not in content and b"tgme_widget_message_photo_wrap" not in content, path
+
+
+@pytest.fixture
+def long_page(local_site: str, tmp_path: Path) -> str:
+    """A page far taller than the viewport, with something to see at its bottom."""
+    (tmp_path / "site" / "long").write_bytes(
+        b"<html><body style='margin:0;background:#fff'><h1>Mask Park</h1>"
+        b"<div style='height:3000px;background:linear-gradient(#fff,#36c)'></div>"
+        b"<p>end of the page</p><img src='/media/photo.jpg'></body></html>"
+    )
+    return f"{local_site}/long"
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="needs Chromium on PATH (.ci/apt-packages.txt)")
+def test_archive_takes_a_stamped_full_page_screenshot_with_chromium(
+    evidence_env: dict[str, str], tmp_path: Path, long_page: str
+) -> None:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from PIL import Image
+
+    case_id = new_case(evidence_env, "F")
+    run = reclaim("evidence", "add", case_id, "--url", long_page, "--archive", "--json", env=evidence_env)
+    assert run.returncode == 0, run.stderr
+    archive = lines(run.stdout)[0]["entry"]["archive"]  # type: ignore[index]
+    shot = archive["screenshot"]
+    assert shot["outcome"] == "taken", shot
+    assert shot["format"] == "PNG" and shot["browser"].startswith("Chromium") and not shot["truncated"]
+
+    bundle = tmp_path / "shot.zip"
+    run = reclaim("evidence", "export", case_id, "-o", bundle, "--json", env=evidence_env)
+    assert run.returncode == 0, run.stderr
+    key = str(lines(run.stdout)[0]["bundle_key"])
+    verdict = lines(reclaim("verify", bundle, "--bundle-key", key, "--json").stdout)[0]
+    assert verdict["intact"] is True and verdict["captures_decrypted"] == 2, verdict
+    with zipfile.ZipFile(bundle) as archive_zip:
+        manifest = json.loads(archive_zip.read("manifest.json"))
+        [item] = [item for item in manifest["captures"] if item["kind"] == "screenshot"]
+        sealed = archive_zip.read(item["file"])
+    aad = f"reclaim-bundle-capture/1:{item['leaf_index']}:{item['file']}".encode()
+    png = AESGCM(bytes.fromhex(key)).decrypt(sealed[:12], sealed[12:], aad)
+    assert hashlib.sha256(png).hexdigest() == shot["sha256"] == item["plaintext_sha256"]
+
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.format == "PNG" and image.size == (shot["width"], shot["height"])
+        assert image.height > 3000  # the whole page, not the 800-pixel viewport
+        assert image.text["URL"] == long_page and image.text["Creation Time"] == shot["taken_at"]  # type: ignore[attr-defined]
+        band = image.convert("L").crop((0, 0, image.width, 30))
+        low, high = band.getextrema()  # type: ignore[misc]
+        assert low < 64 and high > 192  # dark text on the white stamp band
+    # The screenshot is sealed: none of its bytes are in the clear anywhere in the home.
+    probe = png[len(png) // 2 : len(png) // 2 + 32]
+    for path in Path(evidence_env["RECLAIM_HOME"]).rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert probe not in content and b"\x89PNG" not in content, path
+
+
+def test_a_failed_screenshot_is_recorded_as_an_attempt(
+    evidence_env: dict[str, str], tmp_path: Path, local_site: str
+) -> None:
+    broken = tmp_path / "broken-bin"
+    broken.mkdir()
+    (broken / "chromium").write_text("#!/bin/sh\necho 'cannot start' >&2\nexit 1\n")
+    (broken / "chromium").chmod(0o755)
+    case_id = new_case(evidence_env, "G")
+    run = reclaim(
+        "evidence",
+        "add",
+        case_id,
+        "--url",
+        f"{local_site}/s/maskpark/5",
+        "--archive",
+        "--json",
+        env={**evidence_env, "PATH": str(broken)},
+    )
+    assert run.returncode == 0, run.stderr
+    archive = lines(run.stdout)[0]["entry"]["archive"]  # type: ignore[index]
+    assert archive["outcome"] == "archived" and "sha256" in archive
+    assert archive["screenshot"]["outcome"] == "failed" and "sha256" not in archive["screenshot"]
+    assert "no full-page screenshot was taken" in run.stderr
+    bundle = tmp_path / "b.zip"
+    run = reclaim("evidence", "export", case_id, "-o", bundle, "--json", env=evidence_env)
+    assert lines(run.stdout)[0]["captures"] == 1  # the WARC only
 
 
 def test_a_failed_fetch_is_recorded_as_an_attempt_not_as_evidence(

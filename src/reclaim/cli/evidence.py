@@ -53,8 +53,9 @@ def register(app: typer.Typer, translate: Translator) -> None:
             False,
             "--archive",
             help=_(
-                "Also fetch the page and its images into a web archive (WARC), stored encrypted. A fetch "
-                "that fails is recorded as a failed attempt."
+                "Also fetch the page and its images into a web archive (WARC) and, where Chromium is "
+                "installed, take a full-page screenshot stamped with the URL and time; both are stored "
+                "encrypted. A fetch or screenshot that fails is recorded as a failed attempt."
             ),
         ),
         seen_at: Optional[str] = typer.Option(  # noqa: UP045
@@ -87,6 +88,15 @@ def register(app: typer.Typer, translate: Translator) -> None:
                     "warning: the page could not be archived ({reason}); the sighting was recorded with "
                     "this failed attempt and no archive.",
                     reason=recorded.archive_failure,
+                )
+                + "\n"
+            )
+        if recorded.screenshot_failure is not None:
+            sys.stderr.write(
+                translate.format(
+                    "warning: no full-page screenshot was taken ({reason}); the archive was recorded "
+                    "without one.",
+                    reason=recorded.screenshot_failure,
                 )
                 + "\n"
             )

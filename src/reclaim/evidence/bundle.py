@@ -59,7 +59,7 @@ class BundleHead:
 @dataclass(frozen=True, slots=True)
 class BundleCapture:
     leaf_index: int
-    kind: str  # "capture" or "archive"
+    kind: str  # "capture", "archive" or "screenshot"
     plaintext_sha256: str  # what the entry records
     data: bytes  # the plaintext, or the blurred image when redacting
 

@@ -468,8 +468,10 @@ def _check_timestamps(
 def _recorded_digest(entry: dict[str, Any] | None, kind: object) -> str | None:
     if entry is None:
         return None
-    field_name = "archive" if kind == "archive" else "capture"
+    field_name = "archive" if kind in ("archive", "screenshot") else "capture"
     record = entry.get(field_name)
+    if kind == "screenshot" and isinstance(record, dict):
+        record = record.get("screenshot")  # the archive's full-page screenshot
     if not isinstance(record, dict):
         return None
     digest = record.get("sha256")

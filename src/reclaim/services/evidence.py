@@ -60,6 +60,7 @@ class RecordedEntry:
     tree_size: int | None = None
     root_hash: str | None = None
     archive_failure: str | None = None  # why the page could not be archived
+    screenshot_failure: str | None = None  # why no screenshot was taken of an archived page
 
     def to_json(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -119,6 +120,10 @@ def add_sighting(
     archive_record, warc, archive_failure = (
         _archive(source.url, now) if request.archive else (None, b"", None)
     )
+    screenshot = b""
+    screenshot_failure = None
+    if archive_record is not None and archive_failure is None:
+        archive_record["screenshot"], screenshot, screenshot_failure = _screenshot(source.url)
     entry = sighting_entry(
         case_id=case_id,
         installation_id=installation.id,
@@ -138,6 +143,10 @@ def add_sighting(
     if warc and archive_record is not None and vault is not None:
         name = vault.store(case_id, warc)
         captures.append(NewCapture(0, name, "archive", archive_record["sha256"], len(warc)))
+    if screenshot and archive_record is not None and vault is not None:
+        name = vault.store(case_id, screenshot)
+        digest = archive_record["screenshot"]["sha256"]
+        captures.append(NewCapture(0, name, "screenshot", digest, len(screenshot)))
     try:
         index, head = append_entries(
             engine,
@@ -154,7 +163,14 @@ def add_sighting(
                 vault.remove(case_id, capture.vault_name)
         raise
     return RecordedEntry(
-        case_id, index, entry, leaf_hash(body).hex(), head.tree_size, head.root_hash.hex(), archive_failure
+        case_id,
+        index,
+        entry,
+        leaf_hash(body).hex(),
+        head.tree_size,
+        head.root_hash.hex(),
+        archive_failure,
+        screenshot_failure,
     )
 
 
@@ -184,6 +200,36 @@ def _archive(url: str, now: datetime) -> tuple[dict[str, Any], bytes, str | None
         "failed_resources": capture.failed_resources,
     }
     return record, capture.warc, None
+
+
+def _screenshot(url: str) -> tuple[dict[str, Any], bytes, str | None]:
+    """(the archive's screenshot record, the stamped PNG, why none was taken) of one attempt."""
+    from reclaim.services.screenshot import ScreenshotFailed, ScreenshotUnavailable, take_screenshot
+    from reclaim.signals.digests import digests_of_bytes
+
+    attempted_at = datetime.now(UTC)
+    try:
+        shot = take_screenshot(url)
+    except ScreenshotUnavailable as unavailable:
+        return {"outcome": "not_taken", "reason": unavailable.reason[:500]}, b"", unavailable.reason
+    except ScreenshotFailed as failure:
+        failed = {"outcome": "failed", "attempted_at": iso_utc(attempted_at), "reason": failure.reason[:500]}
+        return failed, b"", failure.reason
+    digests = digests_of_bytes(shot.png)
+    record: dict[str, Any] = {
+        "outcome": "taken",
+        "taken_at": iso_utc(shot.taken_at),
+        "format": "PNG",
+        "sha256": digests.sha256,
+        "md5": digests.md5,
+        "size": len(shot.png),
+        "width": shot.width,
+        "height": shot.height,
+        "page_height": shot.page_height,
+        "truncated": shot.truncated,
+        "browser": shot.browser,
+    }
+    return record, shot.png, None
 
 
 def record_entries(

@@ -189,7 +189,7 @@ class EvidenceCapture(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     leaf_index: Mapped[int]  # the log entry that records it
     vault_name: Mapped[str] = mapped_column(String(64), unique=True)  # random: says nothing of the content
-    kind: Mapped[str] = mapped_column(String(16))  # "capture" or "archive"
+    kind: Mapped[str] = mapped_column(String(16))  # "capture", "archive" or "screenshot"
     sha256: Mapped[str] = mapped_column(String(64))  # of the plaintext, as the entry records it
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
