@@ -1,0 +1,1 @@
+"""Adapters that read found content (Telegram exports, ...) into plain values."""
