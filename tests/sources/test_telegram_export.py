@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from reclaim.errors import UserInputError
-from reclaim.sources.telegram_export import NOT_INCLUDED, ExportScan, legacy_bare_id, parse_export
+from reclaim.sources.telegram_export import NOT_INCLUDED, ExportScan, parse_export
+from reclaim.sources.telegram_ids import legacy_bare_id
 from tests.shared_data import SHARED
 
 SAMPLES = SHARED / "telegram-samples"

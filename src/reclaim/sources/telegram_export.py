@@ -17,17 +17,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Final, Literal
 
 from reclaim.errors import N_, UserInputError
+from reclaim.sources.telegram_ids import CHANNEL_TYPES, legacy_bare_id, message_url, normalize_peer_id
 
 NOT_INCLUDED: Final = "(File not included. Change data exporting settings to download.)"
 
-# Exports before Telegram Desktop 2.7.2 wrote peer ids as numbers with the type in the high
-# 32 bits: users 1<<32 + id, groups and channels 2<<32 + id (2020 sample: 9882011936).
-_LEGACY_SHIFT: Final = 32
-_LEGACY_TYPES: Final = {1: "user", 2: "channel"}
-# Chat types whose messages have t.me/c/<id>/<message> links (supergroups are channels).
-_CHANNEL_TYPES: Final = frozenset(
-    {"public_channel", "private_channel", "public_supergroup", "private_supergroup"}
-)
 _VIDEO_MEDIA_TYPES: Final = frozenset({"video_file", "animation", "video_message"})
 _KNOWN_FIELDS: Final = frozenset(
     {
@@ -116,37 +109,6 @@ class ExportScan:
     root: Path
     items: tuple[ExportItem, ...]
     summary: ExportSummary
-
-
-def normalize_peer_id(value: object, *, default_prefix: str = "channel") -> str | None:
-    """Return a peer id as the modern ``user…``/``channel…``/``chat…`` string, or None."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError("peer id")
-    if isinstance(value, int):
-        bare, prefix = legacy_bare_id(value)
-        return f"{prefix or default_prefix}{bare}"
-    if isinstance(value, str) and value:
-        return value
-    raise ValueError("peer id")
-
-
-def legacy_bare_id(value: int) -> tuple[int, str | None]:
-    """Split a pre-2.7.2 shifted id into (bare id, peer type); modern ids come back unchanged."""
-    shift = value >> _LEGACY_SHIFT
-    if shift in _LEGACY_TYPES:
-        return value & ((1 << _LEGACY_SHIFT) - 1), _LEGACY_TYPES[shift]
-    return value, None
-
-
-def message_url(chat_type: str, chat_id: int, message_id: int, username: str | None = None) -> str | None:
-    """Link to a message: t.me/<username>/<id>, else t.me/c/<channel id>/<id> for channels."""
-    if username:
-        return f"https://t.me/{username.lstrip('@')}/{message_id}"
-    if chat_type in _CHANNEL_TYPES:
-        return f"https://t.me/c/{chat_id}/{message_id}"
-    return None
 
 
 def parse_export(path: Path, username: str | None = None) -> ExportScan:
@@ -248,7 +210,7 @@ class _State:
             else None
         )
         is_service = message.get("type") == "service"
-        default_prefix = "channel" if chat_type in _CHANNEL_TYPES else "user"
+        default_prefix = "channel" if chat_type in CHANNEL_TYPES else "user"
         sender = message.get("actor" if is_service else "from")
         sender_id = message.get("actor_id" if is_service else "from_id")
         text, links = _text(message)
