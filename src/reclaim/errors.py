@@ -33,6 +33,12 @@ class UserInputError(ReclaimError):
     default_hint = N_("Check the value and try again.")
 
 
+class IdentifierError(UserInputError):
+    """A phone number, ID number, e-mail address, handle or name cannot be read as one."""
+
+    default_hint = N_("Check the value; a phone number outside China needs its country code, like +44.")
+
+
 class MediaError(ReclaimError):
     """A file cannot be decoded safely as an image or a video."""
 
