@@ -15,6 +15,7 @@ COMMAND_MODULES: Final = {
     "hash": "hashing",
     "case": "cases",
     "protect": "protect",
+    "identifiers": "identifiers",
     "match": "matching",
     "bank": "banks",
     "evidence": "evidence",

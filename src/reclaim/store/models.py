@@ -206,3 +206,23 @@ class EvidenceTimestamp(Base):
     tsa_url: Mapped[str] = mapped_column(String(500))
     gen_time: Mapped[datetime]  # the authority's time, as its token states
     response: Mapped[bytes] = mapped_column(LargeBinary)  # the TimeStampResp, DER, as received
+
+
+class ProtectedIdentifierRow(Base):
+    """A personal detail of the person a case protects, kept only as a keyed hash (HMAC-SHA256).
+
+    The value itself is never stored: phone numbers and ID numbers are few enough to guess, so
+    the key lives outside the database (derived from the installation's signing key).
+    """
+
+    __tablename__ = "protected_identifiers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # CASCADE: her identifiers go with her case on withdrawal.
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # phone, id_number, email, handle, name
+    digest: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256, lowercase hex
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("case_id", "kind", "digest"),)
