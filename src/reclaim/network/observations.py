@@ -1,0 +1,30 @@
+"""What a scan observed about a channel: the values the network analysis is fed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A channel as a user knows it: a stable id and its current title."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ChannelActivity:
+    """One channel's observed life: when it posted, whom it forwarded, what media and mentions it carried.
+
+    `media_pdq` holds 32-byte PDQ hashes; `handles` and `links` are already normalized by the scan.
+    """
+
+    channel: ChannelRef
+    first_seen: datetime
+    last_seen: datetime
+    forwards_from: frozenset[str] = field(default_factory=frozenset)
+    media_pdq: tuple[bytes, ...] = ()
+    handles: frozenset[str] = field(default_factory=frozenset)
+    links: frozenset[str] = field(default_factory=frozenset)
