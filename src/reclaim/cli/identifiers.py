@@ -22,6 +22,13 @@ def register(app: typer.Typer, translate: Translator) -> None:
         no_args_is_help=True,
     )
     json_help = _("Print JSON lines and nothing else.")
+    kind_labels = {
+        "phone": _("phone number"),
+        "id_number": _("ID number"),
+        "email": _("e-mail address"),
+        "handle": _("handle"),
+        "name": _("name"),
+    }
     case_help = _("The case's id or exact title.")
 
     @group.command("add", help=_("Add personal details to a case; each option can be given several times."))
@@ -64,13 +71,17 @@ def register(app: typer.Typer, translate: Translator) -> None:
             elif record.added:
                 typer.echo(
                     translate.format(
-                        "Protected a {kind} for case {case_id}.", kind=record.kind, case_id=case.id
+                        "Protected a {kind} for case {case_id}.",
+                        kind=kind_labels[record.kind],
+                        case_id=case.id,
                     )
                 )
             else:
                 typer.echo(
                     translate.format(
-                        "Case {case_id} already protects this {kind}.", kind=record.kind, case_id=case.id
+                        "Case {case_id} already protects this {kind}.",
+                        kind=kind_labels[record.kind],
+                        case_id=case.id,
                     )
                 )
 
@@ -121,7 +132,7 @@ def register(app: typer.Typer, translate: Translator) -> None:
                         translate.format(
                             "{path}: a protected {kind} of case {case_id} at characters {start}-{end}",
                             path=str(path),
-                            kind=hit.kind,
+                            kind=kind_labels[hit.kind],
                             case_id=hit.case_id,
                             start=hit.start,
                             end=hit.end,
