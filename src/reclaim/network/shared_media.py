@@ -12,19 +12,13 @@ NEAR_DUPLICATE_DISTANCE = 31  # the PDQ authors' threshold for "same image"
 def count_shared_media(
     earlier: tuple[bytes, ...], later: tuple[bytes, ...], *, max_distance: int = NEAR_DUPLICATE_DISTANCE
 ) -> int:
-    """How many hashes in `later` lie within `max_distance` bits of some hash in `earlier`.
+    """How many hashes in `later` lie within `max_distance` bits of some hash in `earlier`."""
+    from reclaim.bank.index import HammingIndex
 
-    Brute force over all pairs, one row of `later` at a time: fine for a few thousand hashes a channel.
-    """
     if not earlier or not later:
         return 0
-    earlier_bits = _as_matrix(earlier)
-    shared = 0
-    for row in _as_matrix(later):
-        distances = np.unpackbits(np.bitwise_xor(earlier_bits, row), axis=1).sum(axis=1)
-        if int(distances.min()) <= max_distance:
-            shared += 1
-    return shared
+    query_rows, _, _ = HammingIndex(_as_matrix(earlier)).search(_as_matrix(later), max_distance=max_distance)
+    return int(np.unique(query_rows).size)
 
 
 def _as_matrix(hashes: tuple[bytes, ...]) -> npt.NDArray[np.uint8]:
