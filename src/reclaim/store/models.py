@@ -226,3 +226,87 @@ class ProtectedIdentifierRow(Base):
     created_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("case_id", "kind", "digest"),)
+
+
+class ChannelRow(Base):
+    """A channel (or folder) some scan saw content in; the channel network is built from these."""
+
+    __tablename__ = "channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))  # "telegram", "folder"
+    channel_id: Mapped[str] = mapped_column(String(200))  # "channel1741241258", a folder's path
+    title: Mapped[str] = mapped_column(String(500))  # the latest title seen
+
+    __table_args__ = (UniqueConstraint("platform", "channel_id"),)
+
+
+class ScanRow(Base):
+    """One run of `reclaim scan` or `reclaim watch`: what it read and, once done, what it found."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))  # "telegram-export", "folder", "telegram-live"
+    location: Mapped[str] = mapped_column(String(1000))  # the export's folder, the channel's name
+    started_by: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    summary: Mapped[dict[str, Any] | None]
+
+
+class ScannedItemRow(Base):
+    """A message or file a scan finished, so a resumed scan skips it; never its media or its text.
+
+    The found copy's hashes and the keyed digests of handles and links it mentioned are what the
+    channel network compares between channels.
+    """
+
+    __tablename__ = "scanned_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(1200), unique=True)  # FoundItem.key
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(32))  # "telegram", "folder"
+    channel_row_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    url: Mapped[str | None] = mapped_column(String(2048))
+    posted_at: Mapped[datetime | None]
+    forwarded_from_id: Mapped[str | None] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(16))  # "hashed", "text", "skipped", "failed"
+    skip_reason: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    pdq: Mapped[str | None] = mapped_column(String(64))  # the found copy's whole PDQ hash, hex
+    mentions: Mapped[dict[str, Any] | None]  # {"handles": [digest...], "links": [digest...]}
+    scanned_at: Mapped[datetime]
+
+
+class ReviewItemRow(Base):
+    """A lead for a person to review: a found item that matched a case's bank or her details.
+
+    Rejected rows stay, so the same item (or the same file posted again) is not queued again.
+    """
+
+    __tablename__ = "review_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # CASCADE: her leads go with her case on withdrawal.
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("scanned_items.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "media" or "identifier"
+    signal: Mapped[str] = mapped_column(String(16))  # pdq, vpdq, sha256, md5; phone, name, ...
+    entry_id: Mapped[int | None] = mapped_column(BigInteger)  # the bank entry a media hit matched
+    distance: Mapped[int]
+    via: Mapped[str] = mapped_column(String(120))
+    media_path: Mapped[str | None] = mapped_column(String(4096))  # where the found file was, for the capture
+    media_sha256: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # "pending", "accepted", "rejected"
+    possible_minor: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None]
+    leaf_index: Mapped[int | None]  # the sighting an accepted lead became
+
+    __table_args__ = (UniqueConstraint("case_id", "item_id", "kind", "signal"),)
