@@ -94,19 +94,32 @@ def case_identifiers(engine: Engine, case_id: str) -> list[StoredIdentifier]:
     return list_identifiers(engine, case_id)
 
 
+class TextScanner:
+    """Every case's protected details, read once, to look for in many texts (a scan's messages)."""
+
+    def __init__(self, engine: Engine, secret: bytes) -> None:
+        from reclaim.store.identifiers import list_identifiers
+
+        self._secret = secret
+        self._cases: dict[tuple[str, bytes], list[str]] = {}
+        for stored in list_identifiers(engine):
+            self._cases.setdefault((stored.kind, bytes.fromhex(stored.digest)), []).append(stored.case_id)
+        self._protected = [ProtectedIdentifier(IdentifierKind(kind), digest) for kind, digest in self._cases]
+
+    def __bool__(self) -> bool:
+        return bool(self._protected)
+
+    def hits(self, text: str) -> list[TextHit]:
+        if not self._protected or not text:
+            return []
+        return [
+            TextHit(case_id, str(hit.kind), hit.start, hit.end)
+            for hit in find_identifiers(text, self._protected, self._secret)
+            for case_id in self._cases.get((str(hit.kind), hit.digest), [])
+        ]
+
+
 def find_protected_identifiers(engine: Engine, secret: bytes, texts: Iterable[str]) -> list[list[TextHit]]:
     """For each text, the protected details of every case found in it."""
-    from reclaim.store.identifiers import list_identifiers
-
-    cases_by_digest: dict[tuple[str, bytes], list[str]] = {}
-    for stored in list_identifiers(engine):
-        cases_by_digest.setdefault((stored.kind, bytes.fromhex(stored.digest)), []).append(stored.case_id)
-    protected = [ProtectedIdentifier(IdentifierKind(kind), digest) for kind, digest in cases_by_digest]
-    results: list[list[TextHit]] = []
-    for text in texts:
-        hits = []
-        for hit in find_identifiers(text, protected, secret):
-            for case_id in cases_by_digest.get((str(hit.kind), hit.digest), []):
-                hits.append(TextHit(case_id, str(hit.kind), hit.start, hit.end))
-        results.append(hits)
-    return results
+    scanner = TextScanner(engine, secret)
+    return [scanner.hits(text) for text in texts]

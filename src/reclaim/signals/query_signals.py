@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from reclaim.config import MediaLimits
+from reclaim.errors import N_
 from reclaim.media.files import read_checked_head, unreadable
-from reclaim.media.sniff import not_media_error, sniff_media_kind
+from reclaim.media.sniff import HEAD_BYTES, not_media_error, sniff_media_kind
 from reclaim.signals.digests import digests_of_bytes, digests_of_chunks
 from reclaim.signals.pdq import PdqHash
 
@@ -78,3 +79,31 @@ def _video_signals(path: Path, limits: MediaLimits) -> QuerySignals:
         raise unreadable(path, error) from None
     frames = query_frames(path, limits)
     return QuerySignals(path, "video", digests.sha256, digests.md5, frames=tuple(frames))
+
+
+def query_signals_of_bytes(data: bytes, name: str, limits: MediaLimits) -> QuerySignals:
+    """The same as :func:`query_signals_of_file` for media held in memory only (a live download).
+
+    ``name`` only labels errors and the result; nothing is written to disk.
+    """
+    from reclaim.errors import MediaError, MediaLimitError
+
+    label = Path(name)
+    if len(data) > limits.max_file_bytes:
+        raise MediaLimitError(
+            N_("{path} is {size} bytes, more than the limit of {limit} bytes."),
+            path=name,
+            size=len(data),
+            limit=limits.max_file_bytes,
+        )
+    kind = sniff_media_kind(data[:HEAD_BYTES])
+    if kind is None:
+        raise not_media_error(data[:HEAD_BYTES], label)
+    digests = digests_of_bytes(data)
+    if kind == "image":
+        from reclaim.media.image import decode_rgb
+        from reclaim.signals.robust import query_views
+
+        views = query_views(decode_rgb(data, label, limits))
+        return QuerySignals(label, "image", digests.sha256, digests.md5, views=tuple(views))
+    raise MediaError(N_("{path}: videos held in memory cannot be matched yet."), path=name)

@@ -1,0 +1,45 @@
+"""What every source yields for a scan: one found message or file, its text and its media.
+
+Sources (an export, a folder, a live channel) only read; the scan service hashes, matches and
+stores. ``key`` is what makes a scan resumable: the same message or file always gets the same
+key, so an item finished once is not hashed again and a hit is never queued twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+SkipReason = Literal["not_included", "missing"]
+
+
+@dataclass(frozen=True, slots=True)
+class FoundChannel:
+    """Where an item was posted: the platform's channel id (e.g. "channel1741241258") and its title."""
+
+    channel_id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class FoundItem:
+    """One found message or file. Media is a path (export, folder) or bytes held in memory only (live)."""
+
+    key: str  # stable across runs: "telegram:channel123:456", "folder:/abs/path:size:mtime"
+    platform: str  # "telegram", "folder"
+    channel: FoundChannel | None
+    message_id: int | None
+    url: str | None
+    posted_at: datetime | None  # aware, UTC
+    text: str = ""
+    links: tuple[str, ...] = ()
+    forwarded_from_id: str | None = None  # the channel a forward came from, same id form as channel_id
+    media_path: Path | None = None
+    media_bytes: bytes | None = None
+    skipped_media: SkipReason | None = None  # the message had media the scan cannot read
+
+    @property
+    def has_media(self) -> bool:
+        return self.media_path is not None or self.media_bytes is not None
