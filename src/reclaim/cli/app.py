@@ -17,6 +17,8 @@ COMMAND_MODULES: Final = {
     "protect": "protect",
     "identifiers": "identifiers",
     "match": "matching",
+    "scan": "scan",
+    "review": "review",
     "bank": "banks",
     "evidence": "evidence",
     "verify": "evidence",

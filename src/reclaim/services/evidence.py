@@ -21,6 +21,7 @@ from reclaim.errors import N_, MediaError, NotInitializedError, ReclaimError, Us
 from reclaim.evidence.canonical import canonical_json
 from reclaim.evidence.entries import (
     CustodyEvent,
+    SourceRef,
     custody_entry,
     iso_utc,
     parse_seen_at,
@@ -47,6 +48,8 @@ class SightingRequest:
     note: str | None = None
     seen_at: str | None = None  # ISO 8601 with a zone, as typed
     archive: bool = False  # fetch the page and its images into a WARC
+    source: SourceRef | None = None  # where it was seen, when the scan knows more than a URL tells
+    match: dict[str, Any] | None = None  # the reviewed lead this sighting comes from
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +110,7 @@ def add_sighting(
     from reclaim.store.evidence import NewCapture, NewLogEntry, append_entries
 
     now = datetime.now(UTC)
-    source = parse_source_url(request.url)
+    source = request.source or parse_source_url(request.url)
     seen_at = parse_seen_at(request.seen_at, now) if request.seen_at else None
     installation = _installation(engine)
     key = _signing_key(settings)
@@ -134,6 +137,7 @@ def add_sighting(
         capture=capture_record,
         note=request.note.strip() or None if request.note else None,
         archive=archive_record,
+        match=request.match,
     )
     body = canonical_json(entry)
     captures: list[NewCapture] = []
