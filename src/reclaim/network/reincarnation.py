@@ -22,6 +22,9 @@ TITLE_THRESHOLD = 0.6
 # A title alone stays below the default min_score even when the cores are equal: a namesake is no successor.
 TITLE_CAP = 0.45
 MEDIA_CAP = 0.95
+# One shared picture is weak: a meme or a stock photo turns up everywhere. Each shared picture
+# adds this much evidence, and the share of the successor's media that is shared caps the total.
+MEDIA_PER_ITEM = 0.3
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,11 @@ def forwards_probability(count: int) -> float:
     return 0.0 if count <= 0 else min(0.5 + 0.1 * (count - 1), 0.9)
 
 
+def shared_media_probability(count: int, share: float) -> float:
+    """0.3 for one shared picture, 0.51 for two, 0.66 for three..., never more than the share allows."""
+    return min(1.0 - (1.0 - MEDIA_PER_ITEM) ** count, MEDIA_CAP * share, MEDIA_CAP)
+
+
 def shared_mentions_probability(count: int) -> float:
     """0.6 for one shared handle or link, 0.8 for two or more."""
     return 0.0 if count <= 0 else (0.6 if count == 1 else 0.8)
@@ -97,13 +105,22 @@ def _may_succeed(earlier: ChannelActivity, later: ChannelActivity) -> bool:
 def _score_pair(earlier: ChannelActivity, later: ChannelActivity) -> tuple[tuple[Reason, ...], float]:
     evidence: list[tuple[Reason, float]] = []
     if earlier.channel.id in later.forwards_from:
-        # forwards_from records which channels were forwarded, not how often: one source counts once.
-        evidence.append((Reason("forwards", {"count": 1}), forwards_probability(1)))
-    shared = count_shared_media(earlier.media_pdq, later.media_pdq)
+        count = max(later.forward_counts.get(earlier.channel.id, 1), 1)
+        evidence.append((Reason("forwards", {"count": count}), forwards_probability(count)))
+    near_duplicates = count_shared_media(earlier.media_pdq, later.media_pdq)
+    protected = len(earlier.protected_matches & later.protected_matches)
+    # A protected photo both posted is usually also a near-duplicate: count the larger, not both.
+    shared = max(near_duplicates, protected)
     if shared:
-        share = shared / len(later.media_pdq)
-        detail = {"count": shared, "of": len(later.media_pdq), "share_percent": round(100 * share)}
-        evidence.append((Reason("shared_media", detail), min(MEDIA_CAP * share, MEDIA_CAP)))
+        media_count = max(len(later.media_pdq), shared)
+        share = shared / media_count
+        detail = {
+            "count": shared,
+            "of": media_count,
+            "share_percent": round(100 * share),
+            "protected": protected,
+        }
+        evidence.append((Reason("shared_media", detail), shared_media_probability(shared, share)))
     mentions: tuple[tuple[ReasonKind, frozenset[str], frozenset[str]], ...] = (
         ("shared_handles", earlier.handles, later.handles),
         ("shared_links", earlier.links, later.links),
@@ -111,7 +128,8 @@ def _score_pair(earlier: ChannelActivity, later: ChannelActivity) -> tuple[tuple
     for kind, mine, theirs in mentions:
         common = sorted(mine & theirs)
         if common:
-            mention = Reason(kind, {"count": len(common), "values": " ".join(common[:5])})
+            # Only the count: the scan keys handles and links (a handle may be a victim's).
+            mention = Reason(kind, {"count": len(common)})
             evidence.append((mention, shared_mentions_probability(len(common))))
     # Only what the two posted ties them; a similar title or good timing merely adds to that.
     substantive = bool(evidence)
