@@ -277,6 +277,27 @@ def channel_items(engine: Engine) -> list[ChannelItem]:
         ]
 
 
+def channel_matched_entries(engine: Engine) -> dict[str, set[int]]:
+    """Per channel id, the bank entries its posts matched (leads not rejected): the same protected
+    photo, however differently edited, posted by two channels."""
+    query = (
+        select(ChannelRow.channel_id, ReviewItemRow.entry_id)
+        .join(ScannedItemRow, ReviewItemRow.item_id == ScannedItemRow.id)
+        .join(ChannelRow, ScannedItemRow.channel_row_id == ChannelRow.id)
+        .where(
+            ReviewItemRow.kind == "media",
+            ReviewItemRow.status != REJECTED,
+            ReviewItemRow.entry_id.is_not(None),
+        )
+    )
+    found: dict[str, set[int]] = {}
+    with Session(engine) as session:
+        for channel_id, entry_id in session.execute(query):
+            if entry_id is not None:
+                found.setdefault(channel_id, set()).add(int(entry_id))
+    return found
+
+
 def last_message_id(engine: Engine, platform: str, channel_id: str) -> int | None:
     """The newest message of a channel any scan finished: where a live watch resumes."""
     query = (
