@@ -81,6 +81,29 @@ def test_a_scan_queues_every_hit_and_nothing_else(home_env: dict[str, str], scen
     assert [s["queued"] for s in again] == [0, 0, 0]
     assert len(queue(home_env)) == len(scenario.expected)
 
+    # The successor is named as the leak channel's continuation; the unrelated channel is not,
+    # though it shares one common picture with the leak channel.
+    run = reclaim("network", "reincarnations", "--json", env=home_env)
+    assert run.returncode == 0, run.stderr
+    [named] = lines(run.stdout)
+    assert named["channel"] == {"id": "channel1700000002", "title": "面具公园2.0 备用"}
+    assert named["predecessor"] == {"id": "channel1700000001", "title": "面具公园"}
+    assert {"forwards", "shared_handles", "similar_title"} <= {r["kind"] for r in named["reasons"]}  # type: ignore[union-attr]
+    picture = Path(home_env["RECLAIM_HOME"]).parent / "network.png"
+    run = reclaim("network", "show", "-o", picture, "--json", env=home_env)
+    assert run.returncode == 0, run.stderr
+    [shown] = lines(run.stdout)
+    assert (shown["channels"], shown["chains"]) == (
+        3,
+        [
+            [
+                {"id": "channel1700000001", "title": "面具公园"},
+                {"id": "channel1700000002", "title": "面具公园2.0 备用"},
+            ]
+        ],
+    )
+    assert picture.read_bytes().startswith(b"\x89PNG")
+
     home = Path(home_env["RECLAIM_HOME"])
     for path in home.rglob("*"):
         if path.is_file():

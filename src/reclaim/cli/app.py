@@ -19,6 +19,7 @@ COMMAND_MODULES: Final = {
     "match": "matching",
     "scan": "scan",
     "review": "review",
+    "network": "network",
     "bank": "banks",
     "evidence": "evidence",
     "verify": "evidence",
