@@ -84,7 +84,7 @@ def build_scenario(root: Path) -> Scenario:
     unrelated.photo(successor_start + timedelta(hours=1), chelsea)
     unrelated.post(successor_start + timedelta(hours=2), "领养请联系 林小姐 136 1111 2222")
 
-    leak_channel, successor_channel = f"channel{LEAK_ID}", f"channel{SUCCESSOR_ID}"
+    leak_channel, successor_channel = str(LEAK_ID), str(SUCCESSOR_ID)
     expected = frozenset(
         {
             (leak_channel, 2, "media", "pdq"),

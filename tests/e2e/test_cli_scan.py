@@ -86,8 +86,8 @@ def test_a_scan_queues_every_hit_and_nothing_else(home_env: dict[str, str], scen
     run = reclaim("network", "reincarnations", "--json", env=home_env)
     assert run.returncode == 0, run.stderr
     [named] = lines(run.stdout)
-    assert named["channel"] == {"id": "channel1700000002", "title": "面具公园2.0 备用"}
-    assert named["predecessor"] == {"id": "channel1700000001", "title": "面具公园"}
+    assert named["channel"] == {"id": "1700000002", "title": "面具公园2.0 备用"}
+    assert named["predecessor"] == {"id": "1700000001", "title": "面具公园"}
     assert {"forwards", "shared_handles", "similar_title"} <= {r["kind"] for r in named["reasons"]}  # type: ignore[union-attr]
     picture = Path(home_env["RECLAIM_HOME"]).parent / "network.png"
     run = reclaim("network", "show", "-o", picture, "--json", env=home_env)
@@ -97,8 +97,8 @@ def test_a_scan_queues_every_hit_and_nothing_else(home_env: dict[str, str], scen
         3,
         [
             [
-                {"id": "channel1700000001", "title": "面具公园"},
-                {"id": "channel1700000002", "title": "面具公园2.0 备用"},
+                {"id": "1700000001", "title": "面具公园"},
+                {"id": "1700000002", "title": "面具公园2.0 备用"},
             ]
         ],
     )
@@ -122,10 +122,10 @@ def test_accepting_records_evidence_rejecting_is_remembered_and_minors_are_never
     case_id = protect_victim(env, scenario)
     scan_all(env, scenario.exports[:2])
     by_key = {lead_key(lead): lead for lead in queue(env)}
-    screenshot = by_key[("channel1700000001", 2, "media", "pdq")]
-    video = by_key[("channel1700000001", 4, "media", "vpdq")]
-    phone = by_key[("channel1700000001", 5, "identifier", "phone")]
-    bordered = by_key[("channel1700000002", 3, "media", "pdq")]
+    screenshot = by_key[("1700000001", 2, "media", "pdq")]
+    video = by_key[("1700000001", 4, "media", "vpdq")]
+    phone = by_key[("1700000001", 5, "identifier", "phone")]
+    bordered = by_key[("1700000002", 3, "media", "pdq")]
     vault = Path(env["RECLAIM_HOME"]) / "vault"
 
     accepted = reclaim("review", "accept", str(screenshot["review_id"]), "--json", env=env)
@@ -170,8 +170,8 @@ def test_accepting_records_evidence_rejecting_is_remembered_and_minors_are_never
     [summary] = scan_all(env, (repost,))
     assert summary["hits"] == {"media": 2, "identifier": 0}
     requeued = [lead_key(lead) for lead in queue(env)]
-    assert ("channel1700000009", 2, "media", "pdq") in requeued
-    assert ("channel1700000009", 3, "media", "pdq") not in requeued
+    assert ("1700000009", 2, "media", "pdq") in requeued
+    assert ("1700000009", 3, "media", "pdq") not in requeued
 
     twice = reclaim("review", "accept", str(screenshot["review_id"]), env=env)
     assert twice.returncode == 1 and "already been decided" in twice.stderr

@@ -12,12 +12,20 @@ PLATFORM = "telegram"
 
 
 def chat_peer_id(chat_type: str, chat_id: int) -> str:
-    """The chat's id in the form forwards name it ("channel…", "chat…", "user…")."""
+    """The chat's id as people and links know it: a channel's bare number (as in t.me/c/<id>/...),
+    "chat…" for a basic group, "user…" for a person or bot."""
     if chat_type in CHANNEL_TYPES:
-        return f"channel{chat_id}"
+        return str(chat_id)
     if chat_type == "private_group":
         return f"chat{chat_id}"
     return f"user{chat_id}"
+
+
+def peer_id(exported: str | None) -> str | None:
+    """An export's "channel1741241258" (forwarded_from_id, from_id) in chat_peer_id's form."""
+    if exported is not None and exported.startswith("channel") and exported[7:].isdigit():
+        return exported[7:]
+    return exported
 
 
 def found_items(scan: ExportScan) -> Iterator[FoundItem]:
@@ -40,7 +48,7 @@ def found_item(item: ExportItem) -> FoundItem:
         posted_at=item.posted_at,
         text=item.text,
         links=item.links,
-        forwarded_from_id=item.forwarded_from_id,
+        forwarded_from_id=peer_id(item.forwarded_from_id),
         media_path=media.path if present and media is not None else None,
         skipped_media=None
         if media is None or present

@@ -12,12 +12,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-SkipReason = Literal["not_included", "missing"]
+# not_included, missing: an export left the file out or lost it; over_limit: a live post's file is
+# larger than the size limit, so it was not downloaded; not_downloaded: Telegram did not send it.
+SkipReason = Literal["not_included", "missing", "over_limit", "not_downloaded"]
 
 
 @dataclass(frozen=True, slots=True)
 class FoundChannel:
-    """Where an item was posted: the platform's channel id (e.g. "channel1741241258") and its title."""
+    """Where an item was posted: the channel id (a channel's bare number, "1741241258") and its title."""
 
     channel_id: str
     title: str
@@ -27,7 +29,7 @@ class FoundChannel:
 class FoundItem:
     """One found message or file. Media is a path (export, folder) or bytes held in memory only (live)."""
 
-    key: str  # stable across runs: "telegram:channel123:456", "folder:/abs/path:size:mtime"
+    key: str  # stable across runs: "telegram:1741241258:456", "folder:/abs/path:size:mtime"
     platform: str  # "telegram", "folder"
     channel: FoundChannel | None
     message_id: int | None
