@@ -214,11 +214,9 @@ class _State:
         sender = message.get("actor" if is_service else "from")
         sender_id = message.get("actor_id" if is_service else "from_id")
         text, links = _text(message)
-        media = self._media(chat_id, message_id, message)
+        attachment = self._attachment(message)
         reply = message.get("reply_to_message_id")
-        self.counts["messages"] += 1
-        self.counts["service"] += is_service
-        return ExportItem(
+        item = ExportItem(
             chat_id=chat_id,
             chat_title=title,
             chat_type=chat_type,
@@ -235,11 +233,17 @@ class _State:
             edited_at=edited_at,
             is_service=is_service,
             action=_opt_str(message.get("action")) if is_service else None,
-            media=media,
+            media=attachment.media if attachment else None,
             url=None if is_service else message_url(chat_type, chat_id, message_id, self.username),
         )
+        # Count only once the whole message has been read, so a skipped one leaves no trace in the totals.
+        self.counts["messages"] += 1
+        self.counts["service"] += is_service
+        if attachment is not None:
+            self._count_attachment(chat_id, message_id, attachment)
+        return item
 
-    def _media(self, chat_id: int, message_id: int, message: dict[str, Any]) -> ExportMedia | None:
+    def _attachment(self, message: dict[str, Any]) -> _Attachment | None:
         mime = _opt_str(message.get("mime_type"))
         kind: MediaKind
         if "photo" in message:
@@ -256,8 +260,7 @@ class _State:
                 kind = "video_document"
             else:
                 # Stickers, audio, voice notes and other documents are not photos or videos.
-                self.counts["other_files"] += 1
-                return None
+                return _Attachment(None, None)
         else:
             return None
         if not isinstance(reference, str):
@@ -265,6 +268,28 @@ class _State:
         status: MediaStatus
         if reference == NOT_INCLUDED:
             status, resolved = "not_included", None
+        else:
+            resolved = self._inside_root(reference)
+            status = "present" if resolved is not None and _is_file(resolved) else "missing"
+        media = ExportMedia(
+            kind=kind,
+            status=status,
+            path=resolved,
+            mime_type=mime,
+            size=_opt_int(size),
+            width=_opt_int(message.get("width")),
+            height=_opt_int(message.get("height")),
+            duration_seconds=_opt_int(message.get("duration_seconds")),
+        )
+        return _Attachment(media, reference)
+
+    def _count_attachment(self, chat_id: int, message_id: int, attachment: _Attachment) -> None:
+        media = attachment.media
+        if media is None:
+            self.counts["other_files"] += 1
+        elif media.status == "present":
+            self.counts["found"] += 1
+        elif media.status == "not_included":
             self.counts["not_included"] += 1
             self.problems.append(
                 ExportProblem(
@@ -275,38 +300,27 @@ class _State:
                 )
             )
         else:
-            resolved = self._inside_root(reference)
-            if resolved is not None and resolved.is_file():
-                status = "present"
-                self.counts["found"] += 1
-            else:
-                status = "missing"
-                self.counts["missing"] += 1
-                self.problems.append(
-                    ExportProblem(
-                        N_("The file {file} of message {message_id} is missing from the export folder."),
-                        chat_id,
-                        message_id,
-                        (("file", reference), ("message_id", str(message_id))),
-                    )
+            self.counts["missing"] += 1
+            self.problems.append(
+                ExportProblem(
+                    N_("The file {file} of message {message_id} is missing from the export folder."),
+                    chat_id,
+                    message_id,
+                    (("file", attachment.reference or ""), ("message_id", str(message_id))),
                 )
-        return ExportMedia(
-            kind=kind,
-            status=status,
-            path=resolved,
-            mime_type=mime,
-            size=_opt_int(size),
-            width=_opt_int(message.get("width")),
-            height=_opt_int(message.get("height")),
-            duration_seconds=_opt_int(message.get("duration_seconds")),
-        )
+            )
 
     def _inside_root(self, reference: str) -> Path | None:
         # A crafted export could point outside its folder ("../../secret.jpg"); never follow it.
         relative = PurePosixPath(reference.replace("\\", "/"))
         if relative.is_absolute() or ".." in relative.parts:
             return None
-        candidate = (self.root / relative).resolve()
+        try:
+            candidate = (self.root / relative).resolve()
+        # A NUL byte or a lone surrogate (ValueError), a name too long (OSError), a loop of links
+        # (RuntimeError on Python 3.11): no file of the export, so missing rather than unreadable.
+        except (OSError, ValueError, RuntimeError):
+            return None
         return candidate if candidate.is_relative_to(self.root) else None
 
     def summary(self, chats: int) -> ExportSummary:
@@ -321,6 +335,22 @@ class _State:
             problems=tuple(self.problems),
             unknown_fields=tuple(sorted(self.unknown.items())),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Attachment:
+    """The file a message refers to; media is None for a sticker, audio or other document."""
+
+    media: ExportMedia | None
+    reference: str | None
+
+
+def _is_file(path: Path) -> bool:
+    # Path.is_file() lets ENAMETOOLONG through on Python 3.11; a name too long for the disk is no file.
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _text(message: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
@@ -351,7 +381,10 @@ def _text(message: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
 
 def _date(unixtime: object, local: object) -> tuple[datetime, bool]:
     if unixtime is not None:
-        return datetime.fromtimestamp(_int(unixtime), tz=UTC), True
+        try:
+            return datetime.fromtimestamp(_int(unixtime), tz=UTC), True
+        except (OverflowError, OSError) as exc:  # beyond time_t, or beyond what localtime accepts
+            raise ValueError("date") from exc
     if isinstance(local, str):
         return datetime.fromisoformat(local).replace(tzinfo=UTC), False
     raise ValueError("date")
