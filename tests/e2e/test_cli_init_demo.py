@@ -72,7 +72,17 @@ def test_demo_protects_the_samples_and_finds_each_reshared_copy_but_not_a_strang
         "coffee-mirrored-with-bars.jpg": ["coffee.jpg"],
         "strangers-photo.jpg": [],
     }
+    [scan] = [line for line in lines if "scan_id" in line]
+    assert (scan["media"], scan["texts"], scan["queued"]) == (4, 2, 4)
+    leads = sorted(
+        (lead["source"]["message_id"], lead["kind"], lead["signal"]) for lead in lines if "review_id" in lead
+    )
+    # The three copies of hers and her number in Chinese numerals; not the stranger's photo
+    # (message 4) nor another person's number (message 6).
+    assert [(m, k) for m, k, _ in leads] == [(1, "media"), (2, "media"), (3, "media"), (5, "identifier")]
+    assert leads[-1][2] == "phone"
     database = (home / "reclaim.sqlite3").read_bytes()
+    assert b"13812345678" not in database
     assert b"\xff\xd8\xff" not in database and b"\x89PNG" not in database  # no photo stored
 
 

@@ -38,6 +38,9 @@ def register(app: typer.Typer, translate: Translator) -> None:
                 emit_json(item.to_json())
             for result in report.found:
                 emit_json(result.to_json())
+            emit_json(report.scan.to_json())
+            for lead in report.leads:
+                emit_json(lead.to_json())
             return
         typer.echo(translate.format("Demo home: {home}", home=report.home))
         typer.echo(
@@ -64,5 +67,23 @@ def register(app: typer.Typer, translate: Translator) -> None:
                         via=hit.via,
                     )
                 )
+        typer.echo(
+            translate.format(
+                "Scanned a leak channel's Telegram export: {media} photos, {texts} messages; "
+                "{queued} leads wait for review:",
+                media=report.scan.media,
+                texts=report.scan.texts,
+                queued=report.scan.queued,
+            )
+        )
+        for lead in report.leads:
+            what = translate("her photo") if lead.kind == "media" else translate("her phone number")
+            typer.echo(
+                "  "
+                + translate.format("#{review_id} {what}: {url}", review_id=lead.id, what=what, url=lead.url)
+            )
+        typer.echo(
+            translate.format("See them with: RECLAIM_HOME={home} reclaim review list", home=report.home)
+        )
         typer.echo(translate("Each match is a lead for a person to review, not a verdict."))
         typer.echo(translate("Only hashes were kept; the photos stayed where they are."))

@@ -162,6 +162,15 @@ def _warn_export_problems(translate: Translator, summary: "ExportSummary") -> No
     for problem in summary.problems[:_PROBLEMS_SHOWN]:
         message = translate.format(problem.message, **dict(problem.params))
         typer.echo(translate.format("warning: {problem}", problem=message), err=True)
+    if summary.unknown_fields:
+        fields = ", ".join(f"{name} ({count})" for name, count in summary.unknown_fields)
+        typer.echo(
+            translate.format(
+                "warning: the export has fields this version does not know; they were ignored: {fields}",
+                fields=fields,
+            ),
+            err=True,
+        )
     hidden = len(summary.problems) - _PROBLEMS_SHOWN
     if hidden > 0:
         typer.echo(

@@ -4,12 +4,15 @@ A helpline opens a case, protects three of her photos (only their hashes are kep
 later checks what was found online: a copy a messenger shrank and re-compressed, the photo
 inside a screenshot of a chat, a mirrored copy with black bars, and a stranger's photo. Each
 found copy of hers is a match to review, saying which view of it matched; the stranger's is
-not. Later issues grow this into scan, review, evidence and notices.
+not. Then the same copies turn up in a leak channel's Telegram export, beside a post with her
+phone number written in Chinese numerals and another person's number: the scan queues a lead
+for each copy of hers and for her number, and nothing else.
 """
 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -23,10 +26,15 @@ from reclaim.config import Settings
 from reclaim.services.hashing import HashFailure
 from reclaim.services.matching import QueryResult
 from reclaim.services.protect import ProtectedItem
+from reclaim.services.scan import ScanSummary
+from reclaim.store.scans import StoredReview
 
 PROTECTED_SAMPLES: Final = ("astronaut.jpg", "chelsea.jpg", "coffee.jpg")
 STRANGERS_SAMPLE: Final = "rocket.jpg"
 DEMO_CASE_TITLE: Final = "demo: public sample photos"
+DEMO_PHONE: Final = "13812345678"  # a made-up number in a real format
+DEMO_CHANNEL_ID: Final = 1000000001
+DEMO_CHANNEL_TITLE: Final = "演示泄露频道 demo leak channel"
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,8 @@ class DemoReport:
     protected: tuple[ProtectedItem, ...]
     found: tuple[QueryResult, ...]
     failures: tuple[HashFailure, ...]
+    scan: ScanSummary
+    leads: tuple[StoredReview, ...]
 
 
 def run_demo(settings: Settings, samples_folder: Path) -> DemoReport:
@@ -45,23 +55,90 @@ def run_demo(settings: Settings, samples_folder: Path) -> DemoReport:
     from reclaim.services.matching import load_bank, match_files
     from reclaim.services.protect import protect_files
 
+    from reclaim.identifiers import IdentifierKind
+    from reclaim.services.identifiers import add_case_identifiers, identifier_secret
+    from reclaim.services.review import list_leads
+    from reclaim.services.scan import ScanSource, run_scan
+    from reclaim.sources.export_items import found_items
+    from reclaim.sources.telegram_export import parse_export
+
     initialize_home(settings)
     mine, found = write_demo_files(samples_folder)
+    export = write_demo_export(samples_folder / "telegram-export", found)
     engine = open_store(settings)
     try:
         case = new_case(engine, DEMO_CASE_TITLE, actor=settings.actor)
         outcomes = list(protect_files(engine, settings, case, mine, attestation=Attestation.SELF, workers=1))
+        add_case_identifiers(
+            engine,
+            identifier_secret(settings),
+            case_id=case.id,
+            values={IdentifierKind.PHONE: [DEMO_PHONE]},
+            actor=settings.actor,
+        )
         snapshot = load_bank(engine)
+        results = list(match_files(snapshot, found, settings, workers=1))
+        parsed = parse_export(export)
+        scan = run_scan(
+            engine, settings, list(found_items(parsed)), ScanSource("telegram-export", str(export)), workers=1
+        )
+        leads = list_leads(engine, statuses=("pending",), case_id=case.id)
     finally:
         engine.dispose()
-    results = list(match_files(snapshot, found, settings, workers=1))
     return DemoReport(
         home=settings.home,
         case_id=case.id,
         protected=tuple(o for o in outcomes if isinstance(o, ProtectedItem)),
         found=tuple(r for r in results if isinstance(r, QueryResult)),
         failures=tuple(o for o in [*outcomes, *results] if isinstance(o, HashFailure)),
+        scan=scan,
+        leads=tuple(leads),
     )
+
+
+def write_demo_export(folder: Path, found: list[Path]) -> Path:
+    """A leak channel's Telegram Desktop export (Machine-readable JSON) holding the found copies."""
+    photos = folder / "photos"
+    photos.mkdir(parents=True, exist_ok=True)
+    start = 1767261600  # 2026-01-01 10:00 UTC
+    texts = [
+        "她的电话 一三八 1234 5678，随便打",  # her number, in the Chinese numerals leak posts use
+        "广告 139-8765-4321 联系林先生",  # someone else's number
+    ]
+    messages: list[dict[str, object]] = []
+    for number, source in enumerate(found, start=1):
+        target = photos / f"photo_{number}@01-01-2026_10-00-00{source.suffix}"
+        target.write_bytes(source.read_bytes())
+        messages.append(_demo_message(number, start + 60 * number, "", photo=f"photos/{target.name}"))
+    for text in texts:
+        number = len(messages) + 1
+        messages.append(_demo_message(number, start + 60 * number, text))
+    document = {
+        "name": DEMO_CHANNEL_TITLE,
+        "type": "public_channel",
+        "id": DEMO_CHANNEL_ID,
+        "messages": messages,
+    }
+    (folder / "result.json").write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    return folder
+
+
+def _demo_message(number: int, unixtime: int, text: str, photo: str | None = None) -> dict[str, object]:
+    from datetime import UTC, datetime
+
+    message: dict[str, object] = {
+        "id": number,
+        "type": "message",
+        "date": datetime.fromtimestamp(unixtime, UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+        "date_unixtime": str(unixtime),
+        "from": DEMO_CHANNEL_TITLE,
+        "from_id": f"channel{DEMO_CHANNEL_ID}",
+    }
+    if photo is not None:
+        message.update(photo=photo, width=720, height=1280)
+    message["text"] = text
+    message["text_entities"] = [{"type": "plain", "text": text}] if text else []
+    return message
 
 
 def write_demo_files(folder: Path) -> tuple[list[Path], list[Path]]:
