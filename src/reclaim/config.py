@@ -22,6 +22,20 @@ class MediaLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class TelegramCredentials:
+    """The user's own Telegram app (RECLAIM_TELEGRAM_API_ID, _API_HASH) and login (_SESSION).
+
+    None means ask (or, for the session, use the one saved in the vault). The id is kept as
+    typed and checked by the command that uses it, so a bad value breaks only that command.
+    Kept out of repr and logs: the session string is a full login to her account.
+    """
+
+    api_id: str | None = None
+    api_hash: str | None = field(default=None, repr=False)
+    session: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     home: Path
     database_url: str
@@ -30,6 +44,7 @@ class Settings:
     actor: str = "local-user"
     # Opens the evidence vault (RECLAIM_PASSPHRASE); None means ask. Kept out of repr and logs.
     passphrase: str | None = field(default=None, repr=False)
+    telegram: TelegramCredentials = field(default_factory=TelegramCredentials, repr=False)
 
     @property
     def signing_key_path(self) -> Path:
@@ -45,7 +60,7 @@ class Settings:
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Settings from RECLAIM_HOME, RECLAIM_DATABASE_URL, RECLAIM_PASSPHRASE and the RECLAIM_MAX_* limits."""
+    """Settings from RECLAIM_HOME, _DATABASE_URL, _PASSPHRASE, the _MAX_* limits and _TELEGRAM_*."""
     env = os.environ if environ is None else environ
     home = Path(env.get("RECLAIM_HOME") or Path.home() / ".reclaim").expanduser()
     database_url = env.get("RECLAIM_DATABASE_URL") or f"sqlite:///{home / 'reclaim.sqlite3'}"
@@ -60,7 +75,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     )
     actor = env.get("RECLAIM_ACTOR") or _login_name()
     passphrase = env.get("RECLAIM_PASSPHRASE") or None
-    return Settings(home=home, database_url=database_url, limits=limits, actor=actor, passphrase=passphrase)
+    telegram = TelegramCredentials(
+        api_id=env.get("RECLAIM_TELEGRAM_API_ID", "").strip() or None,
+        api_hash=env.get("RECLAIM_TELEGRAM_API_HASH", "").strip() or None,
+        session=env.get("RECLAIM_TELEGRAM_SESSION", "").strip() or None,
+    )
+    return Settings(
+        home=home,
+        database_url=database_url,
+        limits=limits,
+        actor=actor,
+        passphrase=passphrase,
+        telegram=telegram,
+    )
 
 
 def _login_name() -> str:

@@ -18,6 +18,7 @@ COMMAND_MODULES: Final = {
     "identifiers": "identifiers",
     "match": "matching",
     "scan": "scan",
+    "watch": "watch",
     "review": "review",
     "network": "network",
     "bank": "banks",

@@ -74,14 +74,25 @@ class Vault:
         self._keys[case_id] = key
         return key
 
-    def store(self, case_id: str, data: bytes) -> str:
-        """Encrypt ``data`` into the case's folder; returns its random name there."""
+    def store(self, case_id: str, data: bytes, *, name: str | None = None) -> str:
+        """Encrypt ``data`` into the case's folder; returns its name there (random unless given).
+
+        A given name replaces what was stored under it: for a secret kept under a fixed name,
+        such as the Telegram login (services/telegram_session.py).
+        """
         key = self.case_key(case_id)
-        name = secrets.token_hex(16)
+        if name is None:
+            name = secrets.token_hex(16)
+        elif not _SAFE_NAME.match(name):
+            raise ReclaimError(N_("{name} is not a vault file name."), name=name)
         nonce = os.urandom(NONCE_SIZE)
         sealed = AESGCM(key).encrypt(nonce, data, _file_aad(case_id, name))
         _write_private_file(self._case_dir(case_id) / name, FILE_MAGIC + nonce + sealed)
         return name
+
+    def contains(self, case_id: str, name: str) -> bool:
+        """Whether a file of this name is stored for the case (nothing is decrypted)."""
+        return bool(_SAFE_NAME.match(name)) and (self._case_dir(case_id) / name).is_file()
 
     def load(self, case_id: str, name: str) -> bytes:
         """The plaintext of a stored capture; raises when it is missing or was altered."""

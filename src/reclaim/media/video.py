@@ -12,6 +12,7 @@ first frame is decoded, and again while decoding, because headers can lie.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ import numpy.typing as npt
 from reclaim.config import MediaLimits
 from reclaim.errors import N_, MediaError, MediaLimitError
 from reclaim.media.files import read_checked_head
-from reclaim.media.sniff import describe_unknown, sniff_media_kind
+from reclaim.media.sniff import HEAD_BYTES, describe_unknown, sniff_media_kind
 
 # Demuxers we accept. Playlist and concat demuxers (hls, concat, ...) open other files or
 # URLs named inside the file, the classic way a crafted ".mp4" reads /etc/passwd or
@@ -38,6 +39,10 @@ from reclaim.media.sniff import describe_unknown, sniff_media_kind
 _DEMUXERS: Final = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,asf,ogg"
 # A file is read from the local disk and nothing else: no network, no nested protocols.
 _OPEN_OPTIONS: Final = {"protocol_whitelist": "file", "format_whitelist": _DEMUXERS}
+# Media held in memory (a live download) is read from its buffer alone. FFmpeg has no protocol
+# named "none", so a demuxer that tries to open a second input (a reference in a MOV's dref
+# box, say) is refused even the local disk.
+_MEMORY_OPTIONS: Final = {"protocol_whitelist": "none", "format_whitelist": _DEMUXERS}
 # Fewer decoded frames than the container's index lists means the file was cut off (a
 # half-finished download). Edit lists may hide a few indexed frames legitimately, so we
 # allow a second's worth, or 2% of a long video, before calling it cut off.
@@ -93,26 +98,47 @@ def sample_frames(
         raise ValueError("seconds_per_sample must be greater than zero")
     file = _checked_file(Path(path), limits)
     with _open(file) as container:
-        stream, info = _stream_info(file, container, limits)
-        # The reference truncates (29.97 fps gives every 29th frame), and falls back to
-        # every frame when the video has less than one frame per sample period.
-        step = max(1, int(seconds_per_sample * info.fps))
-        max_frames = math.floor(limits.max_video_seconds * info.fps) + 1
-        # Frame threading decodes several frames at once; frames still come out in order.
-        stream.thread_type = "AUTO"
-        stream.thread_count = min(_MAX_DECODER_THREADS, os.cpu_count() or 1)
-        index = -1
-        try:
-            for index, frame in enumerate(container.decode(stream)):
-                if index >= max_frames:
-                    raise _too_long(file, limits)
-                if index % step:
-                    continue
-                _check_frame_pixels(file, frame, limits)
-                yield SampledFrame(index, index / info.fps, _rgb(frame))
-        except _DECODE_ERRORS as error:
-            raise _not_decodable(file, info, error, index + 1) from None
-        _check_complete(file, info, decoded=index + 1)
+        yield from _sampled(container, file, limits, seconds_per_sample)
+
+
+def sample_frames_of_bytes(
+    data: bytes, name: str, limits: MediaLimits, seconds_per_sample: float = 1.0
+) -> Iterator[SampledFrame]:
+    """:func:`sample_frames` for a video held in memory only (a live download); nothing touches disk.
+
+    ``name`` only labels errors. The same limits apply: size, container allow-list, frame
+    pixels and duration, from the header and again while decoding.
+    """
+    if not seconds_per_sample > 0:
+        raise ValueError("seconds_per_sample must be greater than zero")
+    label = _checked_bytes(data, name, limits)
+    with _open_bytes(data, label) as container:
+        yield from _sampled(container, label, limits, seconds_per_sample)
+
+
+def _sampled(
+    container: av.container.InputContainer, file: Path, limits: MediaLimits, seconds_per_sample: float
+) -> Iterator[SampledFrame]:
+    stream, info = _stream_info(file, container, limits)
+    # The reference truncates (29.97 fps gives every 29th frame), and falls back to
+    # every frame when the video has less than one frame per sample period.
+    step = max(1, int(seconds_per_sample * info.fps))
+    max_frames = math.floor(limits.max_video_seconds * info.fps) + 1
+    # Frame threading decodes several frames at once; frames still come out in order.
+    stream.thread_type = "AUTO"
+    stream.thread_count = min(_MAX_DECODER_THREADS, os.cpu_count() or 1)
+    index = -1
+    try:
+        for index, frame in enumerate(container.decode(stream)):
+            if index >= max_frames:
+                raise _too_long(file, limits)
+            if index % step:
+                continue
+            _check_frame_pixels(file, frame, limits)
+            yield SampledFrame(index, index / info.fps, _rgb(frame))
+    except _DECODE_ERRORS as error:
+        raise _not_decodable(file, info, error, index + 1) from None
+    _check_complete(file, info, decoded=index + 1)
 
 
 def _checked_file(path: Path, limits: MediaLimits) -> Path:
@@ -124,6 +150,33 @@ def _checked_file(path: Path, limits: MediaLimits) -> Path:
         # Said before FFmpeg probes it: "it is text" helps more than "Invalid data found".
         raise MediaError(_NOT_VIDEO[kind], path=str(path))
     return path
+
+
+def _checked_bytes(data: bytes, name: str, limits: MediaLimits) -> Path:
+    label = Path(name)
+    if len(data) > limits.max_file_bytes:
+        raise MediaLimitError(
+            N_("{path} is {size} bytes, more than the limit of {limit} bytes."),
+            path=name,
+            size=len(data),
+            limit=limits.max_file_bytes,
+        )
+    if not data:
+        raise MediaError(N_("{path} is empty (0 bytes)."), path=name)
+    head = data[:HEAD_BYTES]
+    kind = sniff_media_kind(head) or describe_unknown(head)
+    if kind in _NOT_VIDEO:
+        raise MediaError(_NOT_VIDEO[kind], path=name)
+    return label
+
+
+def _open_bytes(data: bytes, label: Path) -> av.container.InputContainer:
+    try:
+        return av.open(io.BytesIO(data), mode="r", options=_MEMORY_OPTIONS)
+    except _DECODE_ERRORS as error:
+        raise MediaError(
+            N_("{path} is not a video ({reason})."), path=str(label), reason=_reason(error)
+        ) from None
 
 
 def _open(path: Path) -> av.container.InputContainer:

@@ -50,13 +50,12 @@ class DemoReport:
 
 def run_demo(settings: Settings, samples_folder: Path) -> DemoReport:
     """Set up the home, protect the samples in a new case, and match the found copies."""
+    from reclaim.identifiers import IdentifierKind
     from reclaim.services.cases import new_case
     from reclaim.services.home import initialize_home, open_store
+    from reclaim.services.identifiers import add_case_identifiers, identifier_secret
     from reclaim.services.matching import load_bank, match_files
     from reclaim.services.protect import protect_files
-
-    from reclaim.identifiers import IdentifierKind
-    from reclaim.services.identifiers import add_case_identifiers, identifier_secret
     from reclaim.services.review import list_leads
     from reclaim.services.scan import ScanSource, run_scan
     from reclaim.sources.export_items import found_items

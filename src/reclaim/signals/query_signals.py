@@ -86,7 +86,7 @@ def query_signals_of_bytes(data: bytes, name: str, limits: MediaLimits) -> Query
 
     ``name`` only labels errors and the result; nothing is written to disk.
     """
-    from reclaim.errors import MediaError, MediaLimitError
+    from reclaim.errors import MediaLimitError
 
     label = Path(name)
     if len(data) > limits.max_file_bytes:
@@ -106,4 +106,7 @@ def query_signals_of_bytes(data: bytes, name: str, limits: MediaLimits) -> Query
 
         views = query_views(decode_rgb(data, label, limits))
         return QuerySignals(label, "image", digests.sha256, digests.md5, views=tuple(views))
-    raise MediaError(N_("{path}: videos held in memory cannot be matched yet."), path=name)
+    from reclaim.signals.video_views import query_frames_of_bytes
+
+    frames = query_frames_of_bytes(data, name, limits)
+    return QuerySignals(label, "video", digests.sha256, digests.md5, frames=tuple(frames))

@@ -21,16 +21,19 @@ can replace or extend them later without touching the temporal matcher.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from reclaim.config import MediaLimits
 from reclaim.signals.pdq import PdqHash, axis_kernel, hash_from_grid, luma_from_rgb
+
+if TYPE_CHECKING:
+    from reclaim.media.video import SampledFrame
 
 # Ten samples a second against the bank's one: whatever phase the bank's 1 fps sampling
 # had, some query sample lies within 1/20 s of each protected frame. In a fast pan PDQ moves
@@ -330,10 +333,23 @@ def query_frames(
     """
     from reclaim.media.video import sample_frames
 
+    return _query_frames(lambda: sample_frames(path, limits, 1.0 / samples_per_second))
+
+
+def query_frames_of_bytes(
+    data: bytes, name: str, limits: MediaLimits, samples_per_second: float = QUERY_SAMPLES_PER_SECOND
+) -> list[QueryFrame]:
+    """:func:`query_frames` for a video held in memory only (a live download); ``name`` labels errors."""
+    from reclaim.media.video import sample_frames_of_bytes
+
+    return _query_frames(lambda: sample_frames_of_bytes(data, name, limits, 1.0 / samples_per_second))
+
+
+def _query_frames(samples: Callable[[], Iterator[SampledFrame]]) -> list[QueryFrame]:
+    """The views of every sample ``samples()`` decodes; called a second time for the moving box."""
     tracker = MotionTracker()
     frames: list[QueryFrame] = []
-    samples = sample_frames(path, limits, 1.0 / samples_per_second)
-    for number, (_, timestamp, rgb) in enumerate(samples):
+    for number, (_, timestamp, rgb) in enumerate(samples()):
         luma, scale = reduced_luma(rgb)
         tracker.add(luma)
         boxes: dict[str, Box | None] = {"whole": None}
@@ -352,7 +368,7 @@ def query_frames(
         frames.extend(QueryFrame(timestamp, view, pdq) for view, pdq in unzoomed)
     moving = tracker.moving_box()
     if moving is not None:
-        for _, timestamp, rgb in sample_frames(path, limits, 1.0 / samples_per_second):
+        for _, timestamp, rgb in samples():
             luma, scale = reduced_luma(rgb)
             region = _crop(luma, moving)
             # The player in a chat bubble pads a clip of another shape with bars of its own.
