@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from reclaim.cli.output import emit_json, error_line
+from reclaim.cli.scan_report import echo_findings
 from reclaim.cli.store_access import opened_store
 from reclaim.config import Settings, load_settings
 from reclaim.errors import N_, ReclaimError, UserInputError
@@ -366,31 +367,15 @@ def _report(translate: Translator, summary: "WatchSummary") -> None:
         "missing": translate("no longer on Telegram"),
         "unreadable": translate("could not be read"),
     }
-    for reason, count in sorted(summary.skipped.items()):
-        typer.echo(
-            translate.plural(
-                "Skipped {count} photo or video: {reason}.",
-                "Skipped {count} photos or videos: {reason}.",
-                count,
-                reason=reasons.get(reason, reason),
-            )
-        )
-    typer.echo(
-        translate.format(
-            "Found {media} media matches and {details} personal details; {queued} new leads to review.",
-            media=summary.media_hits,
-            details=summary.identifier_hits,
-            queued=summary.queued,
-        )
+    echo_findings(
+        translate,
+        skipped=summary.skipped,
+        reasons=reasons,
+        media_hits=summary.media_hits,
+        identifier_hits=summary.identifier_hits,
+        unassigned_hits=summary.unassigned_hits,
+        queued=summary.queued,
     )
-    if summary.unassigned_hits:
-        typer.echo(
-            translate.plural(
-                "{count} match is to an imported list that belongs to no case; it was not queued.",
-                "{count} matches are to imported lists that belong to no case; they were not queued.",
-                summary.unassigned_hits,
-            )
-        )
     if summary.stopped:
         typer.echo(translate("Stopped. Run the command again to go on after the last message read."))
     if summary.queued:
