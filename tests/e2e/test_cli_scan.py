@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -160,6 +161,8 @@ def test_accepting_records_evidence_rejecting_is_remembered_and_minors_are_never
     assert sightings[0]["capture"]["sha256"] == screenshot_sha(scenario)  # type: ignore[index]
     assert sightings[1]["capture"] is None and sightings[1]["match"]["possible_minor"] is True  # type: ignore[index]
 
+    check_notices_cover_accepted_sightings_only(env, case_id, log, sightings)
+
     # The same file posted again elsewhere is not queued again for the case that rejected it.
     repost = tmp_path / "repost"
     shutil.copytree(scenario.exports[1], repost)
@@ -220,3 +223,29 @@ def test_a_bad_export_is_a_clear_error(
 
     assert run.returncode == 1
     assert message in run.stderr and "hint:" in run.stderr and "Traceback" not in run.stderr
+
+
+def check_notices_cover_accepted_sightings_only(
+    env: dict[str, str], case_id: str, log: list[dict[str, Any]], sightings: list[dict[str, Any]]
+) -> None:
+    """Notices cover the accepted sightings only; the one that may show a minor goes to the hotlines."""
+    drafted = reclaim("notice", "draft", case_id, "--platform", "telegram", "--json", env=env)
+    assert drafted.returncode == 0, drafted.stderr
+    platform, hotline = lines(drafted.stdout)
+    leaves = [e["leaf_index"] for e in log if e["entry"]["type"] == "sighting"]
+    assert (platform["route"], platform["sightings"], platform["possible_minor"]) == (
+        "telegram-in-app",
+        [leaves[0], leaves[2]],
+        False,
+    )
+    assert (hotline["route"], hotline["sightings"], hotline["possible_minor"]) == (
+        "child-protection",
+        [leaves[1]],
+        True,
+    )
+    assert "https://t.me/c/1700000001/4" in str(hotline["text"]) and "t.me/c/1700000001/4" not in str(
+        platform["text"]
+    )
+    accepted_urls = {s["source"]["url"] for s in sightings}  # type: ignore[index]
+    unreviewed = {lead["source"]["url"] for lead in queue(env)} - accepted_urls  # type: ignore[index]
+    assert unreviewed and not any(str(url) in str(platform["text"]) for url in unreviewed)

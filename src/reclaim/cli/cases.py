@@ -1,11 +1,16 @@
 """``reclaim case new|list|show``: open a case for a person and see what it protects."""
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from reclaim.cli.output import emit_json
 from reclaim.cli.store_access import opened_store
 from reclaim.config import load_settings
 from reclaim.locale import Translator
+
+if TYPE_CHECKING:
+    from reclaim.services.case_timeline import CaseOverview
 
 
 def register(app: typer.Typer, translate: Translator) -> None:
@@ -58,20 +63,34 @@ def register(app: typer.Typer, translate: Translator) -> None:
                 + translate.plural("{count} protected file", "{count} protected files", case.protected_items)
             )
 
-    @group.command("show", help=_("Show a case and the signals it protects."))
+    @group.command(
+        "show",
+        help=_(
+            "Show a case: what needs attention (overdue notices, re-uploads, the police deadline), "
+            "its timeline, and the signals it protects."
+        ),
+    )
     def show_command(
         case_ref: str = typer.Argument(..., metavar="CASE", help=_("The case's id or exact title.")),
         json_output: bool = typer.Option(False, "--json", help=json_help),
         withdrawn: bool = typer.Option(False, "--withdrawn", help=_("Also list withdrawn entries.")),
     ) -> None:
+        from reclaim.services.case_timeline import case_overview
         from reclaim.services.cases import resolve_case
         from reclaim.store.banks import list_entries
 
         with opened_store(load_settings()) as engine:
             case = resolve_case(engine, case_ref)
             entries = list_entries(engine, case_id=case.id, include_withdrawn=withdrawn)
+            overview = case_overview(engine, case)
         if json_output:
-            emit_json(case.to_json())
+            emit_json(
+                {
+                    **case.to_json(),
+                    "flags": [flag.to_json() for flag in overview.flags],
+                    "timeline": [event.to_json() for event in overview.events],
+                }
+            )
             for entry in entries:
                 emit_json(entry.to_json())
             return
@@ -85,6 +104,9 @@ def register(app: typer.Typer, translate: Translator) -> None:
                 withdrawn=case.withdrawn_entries,
             )
         )
+        show_overview(translate, overview)
+        if entries:
+            typer.echo(translate("Protected signals:"))
         for entry in entries:
             marks = []
             if entry.low_quality:
@@ -97,3 +119,15 @@ def register(app: typer.Typer, translate: Translator) -> None:
             typer.echo(f"  #{entry.id:<6} {entry.signal_type:<6} {shown}  {' · '.join(marks)}".rstrip())
 
     app.add_typer(group)
+
+
+def show_overview(translate: Translator, overview: "CaseOverview") -> None:
+    from reclaim.cli.case_flags import describe_event, describe_flag
+
+    if overview.flags:
+        typer.echo(translate("Needs attention:"))
+        for flag in overview.flags:
+            typer.echo("  ! " + describe_flag(translate, flag))
+    typer.echo(translate("Timeline:"))
+    for event in overview.events:
+        typer.echo(f"  {event.at.strftime('%Y-%m-%d %H:%M')}  " + describe_event(translate, event))

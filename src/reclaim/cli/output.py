@@ -29,7 +29,16 @@ def print_error(translate: Translator, error: ReclaimError) -> None:
     """One line for the problem, one for what to do: no traceback unless --debug."""
     sys.stderr.write(error_line(translate, error) + "\n")
     if error.hint:
-        sys.stderr.write(translate.format("hint: {hint}", hint=translate(error.hint)) + "\n")
+        sys.stderr.write(translate.format("hint: {hint}", hint=hint_text(translate, error)) + "\n")
+
+
+def hint_text(translate: Translator, error: ReclaimError) -> str:
+    """The hint in the reader's language, with the error's values filled in where it names them."""
+    hint = translate(error.hint or "")
+    try:
+        return hint.format(**error.params)
+    except (KeyError, IndexError, ValueError):
+        return hint  # a hint with literal braces, or naming a value this error does not carry
 
 
 def stderr_is_terminal() -> bool:
