@@ -174,6 +174,40 @@ class Vault:
             ) from None
 
 
+def erase_case(root: Path, case_id: str) -> None:
+    """Delete a case's key and every file sealed for it, or raise; needs no passphrase.
+
+    For a withdrawal: she must be able to withdraw even after forgetting the passphrase, and a
+    file that could not be deleted must be an error, not a silent leftover.
+    """
+    if not _SAFE_NAME.match(case_id):
+        raise ReclaimError(N_("{name} is not a vault file name."), name=case_id)
+    folder = root / case_id
+    try:
+        _overwrite(folder / KEY_FILE)
+        if folder.exists():
+            shutil.rmtree(folder)
+    except OSError as error:
+        raise ReclaimError(
+            N_("The vault files of case {case} could not be deleted: {reason}"),
+            hint=N_("Check the permissions of the vault folder and run the withdrawal again."),
+            case=case_id,
+            reason=error.strerror or str(error),
+        ) from error
+
+
+def _overwrite(path: Path) -> None:
+    # The key first, zeroed in place before its name goes: without it the sealed files that a
+    # disk tool might still find are noise. Best effort: SSDs and copy-on-write file systems may
+    # keep the old block, which the passphrase still guards.
+    if not path.is_file():
+        return
+    with path.open("r+b") as handle:
+        handle.write(bytes(path.stat().st_size))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def _derive(passphrase: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
     return Scrypt(salt=salt, length=KEY_SIZE, n=n, r=r, p=p).derive(passphrase)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -67,6 +69,49 @@ def flush_deleted_data(engine: Engine) -> None:
             N_("Deleted data could not be cleared from the database journal yet."),
             hint=N_("Close other Reclaim commands (such as `reclaim serve`) and run the withdrawal again."),
         )
+
+
+def vacuum_database(engine: Engine, tables: Sequence[str]) -> None:
+    """Rebuild storage after a case's withdrawal, so no page keeps a deleted row; then flush the WAL.
+
+    SQLite: secure_delete has zeroed what the deletes freed; VACUUM then rewrites the whole file
+    from the live rows, so space it never saw (rows written before it was on, by an older version
+    or another tool) goes too, and the checkpoint empties the WAL that held the old pages.
+    PostgreSQL: VACUUM on ``tables`` removes the dead rows from table and index pages so their
+    space is reused. PostgreSQL's own files (tables, WAL, its backups) live on the server,
+    outside RECLAIM_HOME, and are its operator's to manage; VACUUM FULL would rewrite them but
+    locks every table for the whole rewrite.
+    """
+    if engine.dialect.name == "sqlite":
+        _vacuum_sqlite(engine)
+    else:
+        preparer = engine.dialect.identifier_preparer
+        with engine.connect() as connection:
+            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM needs it
+            for table in tables:
+                autocommit.exec_driver_sql(f"VACUUM {preparer.quote(table)}")
+    flush_deleted_data(engine)
+
+
+def _vacuum_sqlite(engine: Engine) -> None:
+    # On the driver's connection: SQLAlchemy's would open a transaction (see
+    # _begin_sqlite_transaction), and VACUUM refuses to run inside one.
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute("VACUUM")
+        finally:
+            cursor.close()
+    except sqlite3.OperationalError as error:
+        # Usually "database is locked": another process held a transaction past the busy timeout.
+        raise StorageError(
+            N_("The database could not be compacted ({reason})."),
+            hint=N_("Close other Reclaim commands (such as `reclaim serve`) and run the withdrawal again."),
+            reason=str(error),
+        ) from None
+    finally:
+        connection.close()
 
 
 def sqlite_database_path(url: str) -> Path | None:
