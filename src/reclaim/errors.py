@@ -68,3 +68,17 @@ class VerificationError(ReclaimError):
 
     exit_code = 3
     default_hint = N_("Do not rely on this material; ask the sender for the original bundle.")
+
+
+class NotAuthenticatedError(ReclaimError):
+    """An HTTP request came without a token, or with one that is unknown, expired or revoked."""
+
+    default_hint = N_(
+        "Send a valid token as `Authorization: Bearer TOKEN`; `reclaim token create` makes one."
+    )
+
+
+class PermissionDeniedError(ReclaimError):
+    """A valid token asked for something outside its role."""
+
+    default_hint = N_("Ask the installation's administrator for a token with the right role.")
