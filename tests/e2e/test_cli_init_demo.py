@@ -81,6 +81,17 @@ def test_demo_protects_the_samples_and_finds_each_reshared_copy_but_not_a_strang
     # (message 4) nor another person's number (message 6).
     assert [(m, k) for m, k, _ in leads] == [(1, "media"), (2, "media"), (3, "media"), (5, "identifier")]
     assert leads[-1][2] == "phone"
+    # Then the takedown: the leads accepted, the Telegram notice sent, the report and bundle written.
+    [notice] = [line for line in lines if "notice_id" in line]
+    assert (notice["route"], notice["status"], len(notice["sightings"])) == ("telegram-in-app", "sent", 4)
+    assert all(f"https://t.me/c/1000000001/{m}" in notice["text"] for m in (1, 2, 3, 5))
+    [report] = [line for line in lines if "report" in line]
+    assert (report["lang"], report["sightings"], report["notices"]) == ("zh", 4, 1)
+    assert Path(report["report"]).read_bytes().startswith(b"%PDF")
+    [bundle] = [line for line in lines if "bundle" in line]
+    assert bundle["intact"] is True and bundle["entries"] >= 5
+    verified = reclaim("verify", bundle["bundle"], "--fingerprint", bundle["key_fingerprint"], env={})
+    assert verified.returncode == 0, verified.stdout + verified.stderr
     database = (home / "reclaim.sqlite3").read_bytes()
     assert b"13812345678" not in database
     assert b"\xff\xd8\xff" not in database and b"\x89PNG" not in database  # no photo stored

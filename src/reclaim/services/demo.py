@@ -6,13 +6,16 @@ inside a screenshot of a chat, a mirrored copy with black bars, and a stranger's
 found copy of hers is a match to review, saying which view of it matched; the stranger's is
 not. Then the same copies turn up in a leak channel's Telegram export, beside a post with her
 phone number written in Chinese numerals and another person's number: the scan queues a lead
-for each copy of hers and for her number, and nothing else.
+for each copy of hers and for her number, and nothing else. Last, the takedown
+(``demo_takedown``): the leads are accepted as evidence, the Telegram notice is drafted and
+recorded as sent, and the Chinese report and the evidence bundle are written and verified.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -23,6 +26,7 @@ from PIL import Image, ImageDraw, ImageOps
 
 from reclaim.bank.entries import Attestation
 from reclaim.config import Settings
+from reclaim.services.demo_takedown import DemoTakedown
 from reclaim.services.hashing import HashFailure
 from reclaim.services.matching import QueryResult
 from reclaim.services.protect import ProtectedItem
@@ -46,12 +50,15 @@ class DemoReport:
     failures: tuple[HashFailure, ...]
     scan: ScanSummary
     leads: tuple[StoredReview, ...]
+    takedown: DemoTakedown
 
 
-def run_demo(settings: Settings, samples_folder: Path) -> DemoReport:
-    """Set up the home, protect the samples in a new case, and match the found copies."""
+def run_demo(settings: Settings, samples_folder: Path, *, lang: str) -> DemoReport:
+    """Set up the home, protect the samples in a new case, match the found copies, scan the
+    leak channel, and take the leads through to a notice, a report and a verified bundle."""
     from reclaim.identifiers import IdentifierKind
     from reclaim.services.cases import new_case
+    from reclaim.services.demo_takedown import run_takedown
     from reclaim.services.home import initialize_home, open_store
     from reclaim.services.identifiers import add_case_identifiers, identifier_secret
     from reclaim.services.matching import load_bank, match_files
@@ -81,7 +88,8 @@ def run_demo(settings: Settings, samples_folder: Path) -> DemoReport:
         scan = run_scan(
             engine, settings, list(found_items(parsed)), ScanSource("telegram-export", str(export)), workers=1
         )
-        leads = list_leads(engine, statuses=("pending",), case_id=case.id)
+        leads = tuple(list_leads(engine, statuses=("pending",), case_id=case.id))
+        takedown = run_takedown(engine, settings, case.id, leads, lang)
     finally:
         engine.dispose()
     return DemoReport(
@@ -91,7 +99,8 @@ def run_demo(settings: Settings, samples_folder: Path) -> DemoReport:
         found=tuple(r for r in results if isinstance(r, QueryResult)),
         failures=tuple(o for o in [*outcomes, *results] if isinstance(o, HashFailure)),
         scan=scan,
-        leads=tuple(leads),
+        leads=leads,
+        takedown=takedown,
     )
 
 
@@ -99,14 +108,16 @@ def write_demo_export(folder: Path, found: list[Path]) -> Path:
     """A leak channel's Telegram Desktop export (Machine-readable JSON) holding the found copies."""
     photos = folder / "photos"
     photos.mkdir(parents=True, exist_ok=True)
-    start = 1767261600  # 2026-01-01 10:00 UTC
+    # Posted two days ago, on the hour: a fresh leak, so the case shows the police deadline ahead.
+    start = (int(time.time()) // 3600 - 48) * 3600
     texts = [
         "她的电话 一三八 1234 5678，随便打",  # her number, in the Chinese numerals leak posts use
         "广告 139-8765-4321 联系林先生",  # someone else's number
     ]
     messages: list[dict[str, object]] = []
     for number, source in enumerate(found, start=1):
-        target = photos / f"photo_{number}@01-01-2026_10-00-00{source.suffix}"
+        stamp = time.strftime("%d-%m-%Y_%H-%M-%S", time.gmtime(start + 60 * number))
+        target = photos / f"photo_{number}@{stamp}{source.suffix}"
         target.write_bytes(source.read_bytes())
         messages.append(_demo_message(number, start + 60 * number, "", photo=f"photos/{target.name}"))
     for text in texts:
