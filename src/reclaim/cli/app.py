@@ -23,9 +23,15 @@ COMMAND_MODULES: Final = {
     "network": "network",
     "bank": "banks",
     "evidence": "evidence",
+    "notice": "notice",
+    "stats": "stats",
     "verify": "evidence",
+    "report": "report",
+    "withdraw": "withdraw",
     "backup": "backup",
     "restore": "backup",
+    "token": "token",
+    "serve": "serve",
     "demo": "demo",
 }
 

@@ -81,6 +81,10 @@ class AuditEvent(Base):
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
     detail: Mapped[dict[str, Any]]
 
+    # Ids only grow, never reused (SQLite reuses the largest rowid once its row is deleted, as a
+    # case's withdrawal deletes her latest events): followers of the bank page by event id.
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - SQLAlchemy reads it once
+
 
 class Bank(Base):
     """A list of protected signals: one per case, or one per imported external list."""
@@ -310,3 +314,69 @@ class ReviewItemRow(Base):
     leaf_index: Mapped[int | None]  # the sighting an accepted lead became
 
     __table_args__ = (UniqueConstraint("case_id", "item_id", "kind", "signal"),)
+
+
+class NoticeRow(Base):
+    """A takedown notice: to whom, for which sightings, and where it stands (``reclaim.cases.notices``).
+
+    ``text`` is the notice as drafted, with the rights-holder's identity left out: the identity
+    lives only in the case's vault and is put back when the notice is shown to be sent.
+    """
+
+    __tablename__ = "notices"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # also the reference the notice quotes
+    # CASCADE: her notices go with her case on withdrawal.
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]  # 1, 2, ... within the case
+    platform: Mapped[str] = mapped_column(String(32))  # where the content is
+    route: Mapped[str] = mapped_column(String(64))  # the step of the reporting route it goes through
+    lang: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    sighting_leaves: Mapped[dict[str, Any]]  # {"leaves": [leaf index, ...]}
+    possible_minor: Mapped[bool] = mapped_column(default=False)
+    escalated_from: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    due_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]  # removed or refused
+
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+
+
+class NoticeEventRow(Base):
+    """One change of a notice's status: when it happened (as the caseworker says), who recorded it."""
+
+    __tablename__ = "notice_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ApiTokenRow(Base):
+    """A bearer token of the HTTP API: who may call it, in which role, until when. Never the secret.
+
+    Only the SHA-256 of the token is kept (``reclaim.services.tokens`` says why a fast hash is
+    enough), so a copy of the database lets no one call the API.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the public token id, "tok_..."
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # "admin", "caseworker" or "platform"
+    # CASCADE: a token for one case is worth nothing once the case is withdrawn.
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))  # whose it is: "platform-x upload pipeline"
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(200))
