@@ -97,7 +97,8 @@ def test_withdrawal_leaves_no_trace_of_her_case_and_keeps_the_other_intact(
     assert (event["case_id"], event["deleted"]) == (hers, summary["deleted"])
     assert len(event["entry_ids"]) == len(her_traces.entry_values)
     assert audit_event_ids(env, hers) == [] and not set(her_audit_ids) & set(all_audit_ids(env))
-    assert reclaim("case", "show", hers, env=env).returncode == 1
+    shown = reclaim("case", "show", hers, env=env)
+    assert shown.returncode == 1 and f"Case {hers} was withdrawn on" in shown.stderr
 
     again = reclaim("withdraw", hers, "--yes", "--json", env=env)
     assert again.returncode == 0, again.stderr

@@ -43,6 +43,7 @@ def resolve_case(engine: Engine, reference: str) -> CaseRecord:
 
     ids = find_case_ids(engine, reference)
     if not ids:
+        _refuse_withdrawn(engine, reference)
         raise UserInputError(
             N_("There is no case {case}."),
             hint=N_("`reclaim case list` shows the cases and their ids."),
@@ -64,3 +65,17 @@ def all_cases(engine: Engine) -> list[CaseRecord]:
     from reclaim.store.cases import list_cases
 
     return list_cases(engine)
+
+
+def _refuse_withdrawn(engine: Engine, reference: str) -> None:
+    """A withdrawn case's id gets its own answer: it was withdrawn, when, and nothing is kept."""
+    from reclaim.store.withdrawals import find_withdrawal
+
+    withdrawal = find_withdrawal(engine, reference.strip())
+    if withdrawal is not None:
+        raise UserInputError(
+            N_("Case {case} was withdrawn on {date}: nothing of it is kept."),
+            hint=N_("Only the fact and time of the withdrawal are recorded."),
+            case=reference,
+            date=withdrawal.at.strftime("%Y-%m-%d %H:%M UTC"),
+        )
