@@ -82,3 +82,9 @@ class PermissionDeniedError(ReclaimError):
     """A valid token asked for something outside its role."""
 
     default_hint = N_("Ask the installation's administrator for a token with the right role.")
+
+
+class NotOfferedError(ReclaimError):
+    """A route kept for compatibility whose action Reclaim does not take this way (HTTP 501)."""
+
+    default_hint = N_("docs/api.md says what to use instead.")

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from reclaim import __version__
 from reclaim.api.errors import install_error_handlers
-from reclaim.api.routers import bank, health, matching
+from reclaim.api.routers import bank, health, hma, matching
 from reclaim.config import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -62,6 +62,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, check_every:
     app.include_router(health.router)
     app.include_router(matching.router)
     app.include_router(bank.router)
+    app.include_router(hma.router)
     return app
 
 

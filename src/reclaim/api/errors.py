@@ -17,6 +17,7 @@ from reclaim.errors import (
     MediaError,
     MediaLimitError,
     NotAuthenticatedError,
+    NotOfferedError,
     PermissionDeniedError,
     ReclaimError,
     StorageError,
@@ -31,6 +32,7 @@ _STATUS: Final = (
     (MediaError, 415),
     (UserInputError, 400),
     (StorageError, 503),
+    (NotOfferedError, 501),
 )
 _HTTP_MESSAGES: Final = {
     404: (N_("There is no such route."), N_("GET /openapi.json lists the routes.")),

@@ -138,6 +138,18 @@ def bank_changes(engine: Engine, cursor: str, limit: int) -> BankDelta:
     return BankDelta([states[entry_id] for entry_id in unique], _format_cursor(next_event, next_skip))
 
 
+def match_hits(hits: list[BankHit]) -> list[tuple[str, PlatformMatch]]:
+    """Each entry a query hit, with the signal type it was found by, at its nearest distance."""
+    best: dict[tuple[str, str, int], int] = {}
+    for hit in hits:
+        key = (hit.signal, _public_bank(hit.bank, hit.case_id is not None), hit.entry_id)
+        best[key] = min(hit.distance, best.get(key, hit.distance))
+    return [
+        (signal, PlatformMatch(bank, entry_id, distance))
+        for (signal, bank, entry_id), distance in best.items()
+    ]
+
+
 def _platform_matches(hits: list[BankHit]) -> list[PlatformMatch]:
     best: dict[tuple[str, int], int] = {}
     for hit in hits:

@@ -54,14 +54,14 @@ async def match_upload(
     from reclaim.services.platform import match_media
 
     limits = request.app.state.settings.limits
-    data = await _read_body(request, limits.max_file_bytes)
+    data = await read_body(request, limits.max_file_bytes)
     live_bank = request.app.state.live_bank
     snapshot = await run_in_threadpool(live_bank.snapshot, include_low_quality=include_low_quality)
     result = await run_in_threadpool(match_media, snapshot, data, limits)
     return result.to_json()
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int) -> bytes:
     """The body, refused as soon as it passes ``limit`` bytes (before it is all received)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
