@@ -15,7 +15,7 @@ from PIL import Image
 from skimage import data
 
 from reclaim.reports.content import NoticeFacts, ReportContent, SightingFacts, TreeHeadFacts
-from reclaim.services.evidence import _blurred_thumbnail
+from reclaim.services.evidence import blurred_thumbnail
 
 FIRST_SEEN = datetime(2026, 3, 31, 8, 0, tzinfo=UTC)
 MADE = datetime(2026, 4, 20, 9, 30, tzinfo=UTC)
@@ -101,7 +101,7 @@ def sample_content(*, thumbnail_of: bytes | None = None, **changes: object) -> R
             1,
             capture_sha256=ASTRONAUT_SHA,
             capture_kind="image",
-            thumbnail=thumbnail_of if thumbnail_of is not None else _blurred_thumbnail(astronaut),
+            thumbnail=thumbnail_of if thumbnail_of is not None else blurred_thumbnail(astronaut),
             note="频道在新闻报道后被删除",
         ),
         sighting(
@@ -113,7 +113,7 @@ def sample_content(*, thumbnail_of: bytes | None = None, **changes: object) -> R
             sender="user5550001",
             capture_sha256=COFFEE_SHA,
             capture_kind="image",
-            thumbnail=_blurred_thumbnail(jpeg("coffee")),
+            thumbnail=blurred_thumbnail(jpeg("coffee")),
         ),
         sighting(3, possible_minor=True, url="https://t.me/c/1234567890/103"),
     )

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from reclaim.cli.output import emit_json
+from reclaim.cli.passphrase import open_vault
 from reclaim.cli.store_access import opened_store
-from reclaim.config import Settings, load_settings
+from reclaim.config import load_settings
 from reclaim.errors import N_, UserInputError, VerificationError
 from reclaim.locale import Translator
 
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from reclaim.errors import ReclaimError
-    from reclaim.evidence.vault import Vault
 
 
 def register(app: typer.Typer, translate: Translator) -> None:
@@ -78,7 +78,7 @@ def register(app: typer.Typer, translate: Translator) -> None:
         settings = load_settings()
         with opened_store(settings) as engine:
             case = resolve_case(engine, case_ref)
-            vault = _vault(translate, settings) if capture is not None or archive else None
+            vault = open_vault(translate, settings) if capture is not None or archive else None
             request = SightingRequest(url=url, capture=capture, note=note, seen_at=seen_at, archive=archive)
             recorded = add_sighting(engine, settings, case.id, request, vault)
             stamped = _stamp(translate, engine, case.id, tsa) if tsa else None
@@ -193,7 +193,7 @@ def _register_export(group: typer.Typer, translate: Translator) -> None:
         settings = load_settings()
         with opened_store(settings) as engine:
             case = resolve_case(engine, case_ref)
-            vault = _vault(translate, settings) if read_captures(engine, case.id) else None
+            vault = open_vault(translate, settings) if read_captures(engine, case.id) else None
             exported = export_bundle(
                 engine, settings, case.id, output, redact=redact, vault=vault, tsa_url=tsa
             )
@@ -325,13 +325,6 @@ def _register_verify(app: typer.Typer, translate: Translator) -> None:
                 )
             if fingerprint is None:
                 typer.echo(translate("Compare the key fingerprint with the one you were given separately."))
-
-
-def _vault(translate: Translator, settings: Settings) -> "Vault":
-    from reclaim.cli.passphrase import ask_passphrase
-    from reclaim.evidence.vault import Vault
-
-    return Vault(settings.vault_path, ask_passphrase(translate, settings))
 
 
 def _stamp(translate: Translator, engine: "Engine", case_id: str, tsa_url: str) -> dict[str, object] | None:

@@ -16,6 +16,7 @@ from reclaim.locale import Translator
 
 if TYPE_CHECKING:
     from reclaim.cases.drafting import RightsHolder
+    from reclaim.evidence.vault import Vault
     from reclaim.services.notices import DraftedNotice, IdentitySource
     from reclaim.store.notices import NoticeRecord
 
@@ -294,11 +295,10 @@ def _identity_source(
 ) -> "IdentitySource":
     from reclaim.services.notices import IdentitySource
 
-    def open_vault():  # type: ignore[no-untyped-def]
-        from reclaim.cli.passphrase import ask_passphrase
-        from reclaim.evidence.vault import Vault
+    def open_vault() -> "Vault":
+        from reclaim.cli.passphrase import open_vault
 
-        return Vault(settings.vault_path, ask_passphrase(translate, settings))
+        return open_vault(translate, settings)
 
     def ask() -> "RightsHolder":
         if identity_file is not None:

@@ -2,18 +2,15 @@
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from reclaim.cli.output import emit_json
+from reclaim.cli.passphrase import open_vault
 from reclaim.cli.store_access import opened_store
-from reclaim.config import Settings, load_settings
+from reclaim.config import load_settings
 from reclaim.errors import N_, UserInputError
 from reclaim.locale import Translator
-
-if TYPE_CHECKING:
-    from reclaim.evidence.vault import Vault
 
 
 def register(app: typer.Typer, translate: Translator) -> None:
@@ -50,7 +47,7 @@ def register(app: typer.Typer, translate: Translator) -> None:
         settings = load_settings()
         with opened_store(settings) as engine:
             case = resolve_case(engine, case_ref)
-            vault = _vault(translate, settings) if report_needs_vault(engine, case.id) else None
+            vault = open_vault(translate, settings) if report_needs_vault(engine, case.id) else None
             written = write_report(
                 engine, settings, case.id, output, lang=translate.lang, fmt=fmt, vault=vault
             )
@@ -89,10 +86,3 @@ def register(app: typer.Typer, translate: Translator) -> None:
                 "as safe as the evidence."
             )
         )
-
-
-def _vault(translate: Translator, settings: Settings) -> "Vault":
-    from reclaim.cli.passphrase import ask_passphrase
-    from reclaim.evidence.vault import Vault
-
-    return Vault(settings.vault_path, ask_passphrase(translate, settings))

@@ -93,10 +93,9 @@ def register(app: typer.Typer, translate: Translator) -> None:
         settings = load_settings()
 
         def open_vault() -> "Vault":
-            from reclaim.cli.passphrase import ask_passphrase
-            from reclaim.evidence.vault import Vault
+            from reclaim.cli.passphrase import open_vault
 
-            return Vault(settings.vault_path, ask_passphrase(translate, settings))
+            return open_vault(translate, settings)
 
         with opened_store(settings) as engine:
             decision = accept_lead(

@@ -149,11 +149,10 @@ async def _logged_in_client(translate: Translator, settings: Settings) -> "Login
                 hint=N_("Unset RECLAIM_TELEGRAM_SESSION to log in with the code Telegram sends."),
             )
         return client
-    from reclaim.cli.passphrase import ask_passphrase
-    from reclaim.evidence.vault import Vault
+    from reclaim.cli.passphrase import open_vault
     from reclaim.services.telegram_session import save_session, saved_session
 
-    vault = Vault(settings.vault_path, ask_passphrase(translate, settings))
+    vault = open_vault(translate, settings)
     saved = saved_session(vault)
     client = telegram_live.telegram_client(api_id, api_hash, saved)
     prompts = _LoginPrompts(translate)

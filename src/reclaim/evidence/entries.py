@@ -123,6 +123,18 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def parse_entry_time(value: object) -> datetime | None:
+    """A time an entry holds (as ``iso_utc`` writes it, or any ISO 8601), in UTC; None when absent
+    or unreadable. A time without a zone is taken as UTC, as entries' times are."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def sighting_entry(
     *,
     case_id: str,

@@ -69,7 +69,7 @@ class Vault:
             # Never replaces a key: another process may have made one a moment ago, and captures
             # sealed with it would be lost. Whichever key landed first is the case's key.
             wrapped = self._wrap(case_id, AESGCM.generate_key(bit_length=256))
-            _write_private_file(key_path, wrapped, replace=False)
+            write_private_file(key_path, wrapped, replace=False)
         key = self._unwrap(case_id, key_path)
         self._keys[case_id] = key
         return key
@@ -87,7 +87,7 @@ class Vault:
             raise ReclaimError(N_("{name} is not a vault file name."), name=name)
         nonce = os.urandom(NONCE_SIZE)
         sealed = AESGCM(key).encrypt(nonce, data, _file_aad(case_id, name))
-        _write_private_file(self._case_dir(case_id) / name, FILE_MAGIC + nonce + sealed)
+        write_private_file(self._case_dir(case_id) / name, FILE_MAGIC + nonce + sealed)
         return name
 
     def contains(self, case_id: str, name: str) -> bool:
@@ -237,7 +237,8 @@ def _make_private_dir(path: Path) -> None:
     path.chmod(_PRIVATE_DIR)
 
 
-def _write_private_file(path: Path, content: bytes, *, replace: bool = True) -> None:
+def write_private_file(path: Path, content: bytes, *, replace: bool = True) -> None:
+    """Write a file only its owner can read, atomically (the vault's files, reports)."""
     # Written under a temporary name, synced, then renamed: a crash leaves the old file or the
     # new one, never half of one; the directory is synced so the name survives a power cut.
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")

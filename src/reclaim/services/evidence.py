@@ -380,7 +380,7 @@ def export_bundle(
     for stored in stored_captures:
         assert vault is not None
         plain = vault.load(case_id, stored.vault_name)
-        data = _blurred_thumbnail(plain) if redact else plain
+        data = blurred_thumbnail(plain) if redact else plain
         captures.append(BundleCapture(stored.leaf_index, stored.kind, stored.sha256, data))
     root = merkle_root(leaves)
     stamps = [
@@ -455,7 +455,7 @@ def _read_capture(path: Path, settings: Settings) -> tuple[bytes, dict[str, Any]
     return data, record
 
 
-def _blurred_thumbnail(data: bytes) -> bytes:
+def blurred_thumbnail(data: bytes) -> bytes:
     """A small, heavily blurred JPEG made in memory: shows that a capture exists, not who is in it."""
     from PIL import Image, ImageFilter
 

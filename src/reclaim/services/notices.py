@@ -32,6 +32,7 @@ from reclaim.cases.routes import (
     next_step,
 )
 from reclaim.errors import N_, UserInputError
+from reclaim.evidence.entries import parse_entry_time
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -109,8 +110,8 @@ def sighting_of_entry(leaf_index: int, entry: dict[str, Any]) -> NoticeSighting:
         leaf_index=leaf_index,
         url=url,
         platform=content_platform(url, source.get("platform")),
-        seen_at=_parse_time(entry.get("seen_at")) or _parse_time(entry.get("recorded_at")),
-        posted_at=_parse_time(match.get("posted_at")),
+        seen_at=parse_entry_time(entry.get("seen_at")) or parse_entry_time(entry.get("recorded_at")),
+        posted_at=parse_entry_time(match.get("posted_at")),
         channel=str(channel) if channel else None,
         message_id=str(source["message_id"]) if source.get("message_id") else None,
         kind=str(match.get("kind") or "reported"),
@@ -395,13 +396,3 @@ def _reference(case_id: str, number: int) -> str:
 def _check_lang(lang: str) -> None:
     if lang not in ("zh", "en"):
         raise UserInputError(N_("Notices are written in zh or en, not {lang}."), lang=lang)
-
-
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

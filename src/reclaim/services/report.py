@@ -8,8 +8,6 @@ owner only, as the vault's files are: it names the channels and links where she 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -97,7 +95,9 @@ def write_report(
         from reclaim.reports.html import render_html
 
         data = render_html(document).encode("utf-8")
-    _write_private(output, data)
+    from reclaim.evidence.vault import write_private_file
+
+    write_private_file(output, data)
     head = content.head
     return WrittenReport(
         path=output,
@@ -167,6 +167,7 @@ def gather_report_content(
 def _sighting(
     row: StoredEntry, entry: dict[str, Any], capture: StoredCapture | None, case_id: str, vault: Vault | None
 ) -> SightingFacts:
+    from reclaim.evidence.entries import parse_entry_time
     from reclaim.reports.content import SightingFacts, utc
 
     source = entry.get("source") or {}
@@ -174,17 +175,17 @@ def _sighting(
     record = entry.get("capture") or {}
     archive = entry.get("archive") or {}
     screenshot = archive.get("screenshot") or {}
-    recorded_at = _parse_time(entry.get("recorded_at")) or utc(row.recorded_at)
+    recorded_at = parse_entry_time(entry.get("recorded_at")) or utc(row.recorded_at)
     possible_minor = bool(match.get("possible_minor"))
     thumbnail: bytes | None = None
     # Only pictures get a thumbnail, and never for a possible minor (no capture exists then anyway).
     if capture is not None and vault is not None and record.get("kind") == "image" and not possible_minor:
-        from reclaim.services.evidence import _blurred_thumbnail
+        from reclaim.services.evidence import blurred_thumbnail
 
-        thumbnail = _blurred_thumbnail(vault.load(case_id, capture.vault_name))
+        thumbnail = blurred_thumbnail(vault.load(case_id, capture.vault_name))
     return SightingFacts(
         leaf_index=row.leaf_index,
-        seen_at=_parse_time(entry.get("seen_at")) or recorded_at,
+        seen_at=parse_entry_time(entry.get("seen_at")) or recorded_at,
         recorded_at=recorded_at,
         recorded_by=str(entry.get("recorded_by") or ""),
         platform=str(source.get("platform") or "unknown"),
@@ -240,33 +241,6 @@ def _notices_on_record(engine: Engine, case_id: str) -> tuple[NoticeFacts, ...]:
     from reclaim.store.notices import list_notices
 
     return tuple(NoticeFacts.from_record(record) for record in list_notices(engine, case_id))
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write through a temporary file, renamed into place once complete and synced.
-
-    mkstemp creates it readable and writable by its owner only (0600), and the rename keeps that.
-    """
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _text(value: object) -> str | None:
