@@ -173,3 +173,24 @@ def test_bad_input_is_a_clear_error(env: dict[str, str]) -> None:
     assert status.returncode == 1 and "Unknown status gone" in status.stderr
     empty = reclaim("notice", "draft", case_id, "--platform", "telegram", env=env)
     assert empty.returncode == 1 and "reclaim review accept" in empty.stderr
+
+
+def test_a_broken_identity_file_is_a_clear_error_and_nothing_is_drafted(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    case_id = new_case(env, "小美")
+    add_sighting(env, case_id, WEIBO_URL, "2026-11-21T08:00:00Z", None)
+    broken = tmp_path / "identity.json"
+    for content, message in (
+        ("{not json", "is not a JSON file"),
+        (json.dumps({"name": HER_NAME}), "must hold a name and a contact"),
+        (json.dumps(["a", "b"]), "must hold a name and a contact"),
+    ):
+        broken.write_text(content, encoding="utf-8")
+        run = reclaim("notice", "draft", case_id, "--platform", "weibo", "--identity-file", broken, env=env)
+        assert run.returncode == 1 and message in run.stderr and "Traceback" not in run.stderr
+    missing = reclaim(
+        "notice", "draft", case_id, "--platform", "weibo", "--identity-file", tmp_path / "no.json", env=env
+    )
+    assert missing.returncode == 1 and "Cannot read" in missing.stderr
+    assert lines(reclaim("notice", "list", "--json", env=env).stdout) == []  # nothing half-drafted
