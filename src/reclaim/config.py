@@ -22,6 +22,19 @@ class MediaLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class FloodLimit:
+    """When an entry has matched more uploads than a private photo could: it is quarantined.
+
+    A meme or stock photo slipped into the bank matches thousands of a platform's uploads a
+    day; a leaked private photo, even one spreading fast, is re-uploaded tens or hundreds of
+    times. The default sits between the two; a large platform may raise it.
+    """
+
+    matches: int = 500
+    hours: int = 24
+
+
+@dataclass(frozen=True, slots=True)
 class TelegramCredentials:
     """The user's own Telegram app (RECLAIM_TELEGRAM_API_ID, _API_HASH) and login (_SESSION).
 
@@ -45,6 +58,7 @@ class Settings:
     # Opens the evidence vault (RECLAIM_PASSPHRASE); None means ask. Kept out of repr and logs.
     passphrase: str | None = field(default=None, repr=False)
     telegram: TelegramCredentials = field(default_factory=TelegramCredentials, repr=False)
+    flood: FloodLimit = field(default_factory=FloodLimit)
 
     @property
     def signing_key_path(self) -> Path:
@@ -60,7 +74,7 @@ class Settings:
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Settings from RECLAIM_HOME, _DATABASE_URL, _PASSPHRASE, the _MAX_* limits and _TELEGRAM_*."""
+    """Settings from RECLAIM_HOME, _DATABASE_URL, _PASSPHRASE, the _MAX_* limits, _FLOOD_* and _TELEGRAM_*."""
     env = os.environ if environ is None else environ
     home = Path(env.get("RECLAIM_HOME") or Path.home() / ".reclaim").expanduser()
     database_url = env.get("RECLAIM_DATABASE_URL") or f"sqlite:///{home / 'reclaim.sqlite3'}"
@@ -80,6 +94,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         api_hash=env.get("RECLAIM_TELEGRAM_API_HASH", "").strip() or None,
         session=env.get("RECLAIM_TELEGRAM_SESSION", "").strip() or None,
     )
+    flood_defaults = FloodLimit()
+    flood = FloodLimit(
+        matches=_int_setting(env, "RECLAIM_FLOOD_MATCHES", flood_defaults.matches),
+        hours=_int_setting(env, "RECLAIM_FLOOD_HOURS", flood_defaults.hours),
+    )
     return Settings(
         home=home,
         database_url=database_url,
@@ -87,6 +106,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         actor=actor,
         passphrase=passphrase,
         telegram=telegram,
+        flood=flood,
     )
 
 

@@ -88,3 +88,7 @@ class NotOfferedError(ReclaimError):
     """A route kept for compatibility whose action Reclaim does not take this way (HTTP 501)."""
 
     default_hint = N_("docs/api.md says what to use instead.")
+
+
+class NotFoundError(UserInputError):
+    """The thing a request names does not exist, or is not the caller's to see (HTTP 404)."""

@@ -25,6 +25,8 @@ from reclaim.config import MediaLimits, Settings
 from reclaim.services.tokens import create_token
 from tests.api.conftest import bearer, protect_astronaut
 from tests.api.test_platform import reencoded_astronaut
+from tests.e2e.test_cli_bank import lines
+from tests.e2e.test_cli_hash import reclaim
 
 
 def test_raw_lookup_finds_a_protected_photo_by_its_pdq_hash(
@@ -126,18 +128,66 @@ def test_bad_uploads_and_hashes_are_refused_with_a_reason(client: TestClient, to
     assert client.get("/m/lookup", headers=headers).status_code == 400
 
 
-def test_adding_a_signal_is_admin_only_and_not_offered(client: TestClient, tokens: dict[str, str]) -> None:
+def test_a_signal_added_as_hmas_client_adds_it_carries_her_attestation_and_the_token(
+    home_env: dict[str, str], tmp_path: Path, client: TestClient, tokens: dict[str, str]
+) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    photo = protect_astronaut(home_env, tmp_path / "mine")
+    caseworker = create_token(engine, role="caseworker", case_id=photo.case_id, actor="admin")
+    bank = f"case-{photo.case_id}"
+    pdq, md5 = "c3" * 32, hashlib.md5(b"another photo of hers").hexdigest()
+
     # HMA's tests/test_e2e_workflow.py: client.post(f"/c/bank/{bank_name}/signal", json={"pdq": pdq}).
-    body = {"pdq": "f" * 64}
+    unattested = client.post(f"/c/bank/{bank}/signal", json={"pdq": pdq}, headers=bearer(caseworker.token))
+    assert unattested.status_code == 400 and '"attestation": "self"' in unattested.json()["hint"]
+    body = {"pdq": pdq, "md5": md5, "note": "from her phone", "attestation": "on-behalf"}
+    added = client.post(f"/c/bank/{bank}/signal", json=body, headers=bearer(caseworker.token))
 
-    platform = client.post("/c/bank/protected/signal", json=body, headers=bearer(tokens["platform"]))
-    admin = client.post("/c/bank/protected/signal", json=body, headers=bearer(tokens["admin"]))
+    assert added.status_code == 200, added.text
+    answer = added.json()
+    assert answer["signals"] == {"pdq": pdq, "md5": md5} and answer["already_present"] == []
+    assert answer["id"] == min(answer["entry_ids"].values())
+    found = client.get(
+        "/m/raw_lookup", params={"signal_type": "pdq", "signal": pdq}, headers=bearer(tokens["platform"])
+    )
+    assert found.json() == {"matches": [answer["entry_ids"]["pdq"]]}
+    listed = reclaim("bank", "entries", "--bank", bank, "--json", env=home_env)
+    entries = {e["entry_id"]: e for e in lines(listed.stdout)}
+    entry = entries[answer["entry_ids"]["md5"]]
+    assert entry["submitted_by"] == f"token:{caseworker.record.token_id}"
+    assert entry["attestation"] == "on-behalf"
+    assert "from her phone" not in listed.stdout  # the note, free text about her picture, is not kept
 
-    assert platform.status_code == 403
-    assert admin.status_code == 501 and "reclaim protect" in admin.json()["hint"]
-    assert client.get(
-        "/m/raw_lookup?signal_type=pdq&signal=" + "f" * 64, headers=bearer(tokens["admin"])
-    ).json() == {"matches": []}
+    again = client.post(f"/c/bank/{bank}/signal", json=body, headers=bearer(caseworker.token))
+    assert again.json()["already_present"] == ["pdq", "md5"]
+
+
+def test_adding_a_signal_is_refused_outside_the_callers_banks_or_with_bad_hashes(
+    home_env: dict[str, str], tmp_path: Path, client: TestClient, tokens: dict[str, str]
+) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    mine = protect_astronaut(home_env, tmp_path / "mine")
+    other = protect_astronaut(home_env, tmp_path / "other")
+    limited = create_token(engine, role="caseworker", case_id=mine.case_id, actor="admin").token
+    hash_list = tmp_path / "list.jsonl"
+    hash_list.write_text('{"signal_type": "md5", "value": "' + "ab" * 16 + '", "status": "active"}\n')
+    imported = reclaim("bank", "import", hash_list, "--bank", "a-list", env=home_env)
+    assert imported.returncode == 0, imported.stderr
+    body = {"pdq": "c3" * 32, "attestation": "self"}
+
+    def post(bank: str, token: str, json: object = body) -> int:
+        return client.post(f"/c/bank/{bank}/signal", json=json, headers=bearer(token)).status_code
+
+    assert post(f"case-{other.case_id}", limited) == 404  # another case's bank is not hers to see
+    assert post("no-such-bank", tokens["admin"]) == 404
+    assert post("a-list", tokens["caseworker"]) == 403  # a list bank is the administrator's
+    assert post("a-list", tokens["platform"]) == 403
+    assert post("a-list", tokens["admin"]) == 200
+    assert post(f"case-{mine.case_id}", limited, {"pdq": "abc", "attestation": "self"}) == 400
+    assert post(f"case-{mine.case_id}", limited, {"phash": "ab", "attestation": "self"}) == 400
+    assert post(f"case-{mine.case_id}", limited, {"attestation": "self"}) == 400
+    assert post(f"case-{mine.case_id}", limited, ["not", "an", "object"]) == 400
+    assert post(f"case-{mine.case_id}", limited, {"pdq": "c3" * 32, "attestation": "trust me"}) == 400
 
 
 def test_an_upload_over_the_size_limit_is_refused_in_a_form_too(api_settings: Settings) -> None:

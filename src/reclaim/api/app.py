@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from reclaim import __version__
 from reclaim.api.errors import install_error_handlers
-from reclaim.api.routers import bank, health, hma, matching
+from reclaim.api.routers import bank, health, hma, matching, quarantine
 from reclaim.config import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -24,21 +24,26 @@ def create_app(settings: Settings, *, engine: Engine | None = None, check_every:
     With ``engine`` the caller owns the database connection; otherwise the app opens the home
     (NotInitializedError before `reclaim init`) and disposes of it on shutdown.
     """
+    from reclaim.services.flood import FloodGuard
     from reclaim.services.home import open_store
     from reclaim.services.live_bank import LiveBank
+    from reclaim.services.webhook_dispatcher import WebhookDispatcher
 
     owned = engine is None
     store = open_store(settings) if engine is None else engine
-    live_bank = LiveBank(store, check_every=check_every)
+    live_bank = LiveBank(store, check_every=check_every, guard=FloodGuard(settings.flood))
+    webhooks = WebhookDispatcher(store)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The bank loads beside the server, so health answers at once and readiness says when
         # a large bank is in memory; the first match would otherwise wait for it anyway.
         threading.Thread(target=live_bank.snapshot, name="reclaim-bank-load", daemon=True).start()
+        webhooks.start()  # every worker runs one; leases keep them from delivering twice
         try:
             yield
         finally:
+            webhooks.stop()
             if owned:
                 store.dispose()
 
@@ -63,6 +68,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, check_every:
     app.include_router(matching.router)
     app.include_router(bank.router)
     app.include_router(hma.router)
+    app.include_router(quarantine.router)
     return app
 
 

@@ -17,6 +17,7 @@ from reclaim.errors import (
     MediaError,
     MediaLimitError,
     NotAuthenticatedError,
+    NotFoundError,
     NotOfferedError,
     PermissionDeniedError,
     ReclaimError,
@@ -28,6 +29,7 @@ from reclaim.errors import (
 _STATUS: Final = (
     (NotAuthenticatedError, 401),
     (PermissionDeniedError, 403),
+    (NotFoundError, 404),
     (MediaLimitError, 413),
     (MediaError, 415),
     (UserInputError, 400),

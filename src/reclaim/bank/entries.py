@@ -37,6 +37,8 @@ class SourceKind(StrEnum):
 class EntryStatus(StrEnum):
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"
+    # Never stored as a status: how followers see an active entry held for review.
+    QUARANTINED = "quarantined"
 
 
 @dataclass(frozen=True, slots=True)

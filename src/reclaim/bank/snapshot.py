@@ -8,6 +8,7 @@ hashes. Pure: no database and no printing, so `reclaim match`, the API and Spark
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -80,8 +81,16 @@ class BankHit:
 class BankSnapshot:
     """Active entries ready to search; build once per command, worker or Spark executor."""
 
-    def __init__(self, table: SignalTable, *, allow_low_quality: bool = False) -> None:
+    def __init__(
+        self,
+        table: SignalTable,
+        *,
+        allow_low_quality: bool = False,
+        on_hits: Callable[[Sequence[BankHit]], None] | None = None,
+    ) -> None:
+        """``on_hits`` hears of every query's hits (a server counts them to spot floods)."""
         self._table = table
+        self._on_hits = on_hits
         self._by_id = np.argsort(table.entry_ids, kind="stable")
         self._digests = DigestLookup(
             (row, table.signal_types[row], value)
@@ -106,19 +115,29 @@ class BankSnapshot:
 
     def match(self, query: QuerySignals) -> list[BankHit]:
         """Every entry a found file matches: digests first, then its photo views or video frames."""
-        hits = self.match_digest("sha256", query.sha256) + self.match_digest("md5", query.md5)
+        hits = self._digest_hits("sha256", query.sha256) + self._digest_hits("md5", query.md5)
         if query.views:
             hits += [self._photo_hit(match) for match in self._photos.match_views(query.views)]
         if query.frames and self._video_rows:
             hits += [self._video_hit(match) for match in self._video_bank().match(query.frames)]
-        return hits
+        return self._heard(hits)
 
     def match_digest(self, signal_type: str, value: str) -> list[BankHit]:
-        return [self._hit(row, 0, "exact") for row in self._digests.find(signal_type, value)]
+        return self._heard(self._digest_hits(signal_type, value))
 
     def match_pdq(self, pdq: PdqHash) -> list[BankHit]:
         """A bare PDQ hash (no image to take views of): against every bank hash, within PDQ's reach."""
-        return [self._photo_hit(match) for match in self._photos.match_views([View(PLAIN_VIA, pdq)])]
+        return self._heard(
+            [self._photo_hit(match) for match in self._photos.match_views([View(PLAIN_VIA, pdq)])]
+        )
+
+    def _heard(self, hits: list[BankHit]) -> list[BankHit]:
+        if hits and self._on_hits is not None:
+            self._on_hits(hits)
+        return hits
+
+    def _digest_hits(self, signal_type: str, value: str) -> list[BankHit]:
+        return [self._hit(row, 0, "exact") for row in self._digests.find(signal_type, value)]
 
     def _video_bank(self) -> VideoBank:
         if self._videos is None:

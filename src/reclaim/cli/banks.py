@@ -1,4 +1,7 @@
-"""``reclaim bank list|entries|withdraw``: see what the banks hold and withdraw entries."""
+"""``reclaim bank list|entries|withdraw``: see what the banks hold and withdraw entries.
+
+Import and export are below; the quarantine review is in ``cli.quarantine``.
+"""
 
 import sys
 from pathlib import Path
@@ -7,6 +10,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from reclaim.cli.output import emit_json, warn_about_lines
+from reclaim.cli.quarantine import register_quarantine
 from reclaim.cli.store_access import opened_store
 from reclaim.config import load_settings
 from reclaim.errors import N_, UserInputError
@@ -115,6 +119,7 @@ def register(app: typer.Typer, translate: Translator) -> None:
             )
 
     _register_exchange(group, translate)
+    register_quarantine(group, translate)
     app.add_typer(group)
 
 

@@ -109,7 +109,7 @@ def protect_from_hashes(
 
 
 def export_bank(engine: Engine, bank: str, list_format: HashListFormat, stream: TextIO) -> int:
-    """Write the bank's active entries to ``stream``; returns how many were written."""
+    """Write the bank's active, unheld entries to ``stream``; returns how many were written."""
     from reclaim.store.banks import bank_id_by_name, list_entries
 
     if bank_id_by_name(engine, bank) is None:
@@ -118,7 +118,8 @@ def export_bank(engine: Engine, bank: str, list_format: HashListFormat, stream: 
         )
     if list_format not in EXPORT_FORMATS:
         raise UserInputError(N_("Reclaim cannot write {format} lists."), format=list_format.value)
-    records = (_record_of(entry) for entry in list_entries(engine, bank=bank))
+    # A held entry may be the poison the quarantine caught: it is not passed on until cleared.
+    records = (_record_of(entry) for entry in list_entries(engine, bank=bank, include_quarantined=False))
     return _WRITERS[list_format](records, stream)
 
 

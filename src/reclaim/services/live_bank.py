@@ -3,7 +3,8 @@
 Each server worker keeps one ``BankSnapshot`` and, at most once per ``check_every`` seconds,
 reads a cheap change marker (``store.bank_changes.change_marker``: an indexed range of the audit
 trail); only when it moved is the bank read again. New and withdrawn entries are thus followed
-without a restart, and a quiet bank costs one small query a second.
+without a restart, and a quiet bank costs one small query a second. The same check hands the
+worker's match counts to its flood guard (``services.flood``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from reclaim.bank.snapshot import BankSnapshot, SignalTable
+    from reclaim.services.flood import FloodGuard
     from reclaim.store.bank_changes import ChangeMarker
 
 
@@ -39,8 +41,10 @@ class LiveBank:
     the first load.
     """
 
-    def __init__(self, engine: Engine, *, check_every: float = 1.0) -> None:
+    def __init__(self, engine: Engine, *, check_every: float = 1.0, guard: FloodGuard | None = None) -> None:
+        """With a ``guard``, every lookup's hits are counted, and flushed at each check."""
         self._engine = engine
+        self._guard = guard
         self._check_every = check_every
         self._refreshing = threading.Lock()
         self._checked_at = float("-inf")
@@ -69,7 +73,8 @@ class LiveBank:
         snapshot = loaded.snapshots.get(include_low_quality)
         if snapshot is None:
             # Two threads may build it at once; both results are the same, and one is kept.
-            snapshot = BankSnapshot(loaded.table, allow_low_quality=include_low_quality)
+            on_hits = self._guard.count if self._guard is not None else None
+            snapshot = BankSnapshot(loaded.table, allow_low_quality=include_low_quality, on_hits=on_hits)
             snapshot = loaded.snapshots.setdefault(include_low_quality, snapshot)
         return snapshot
 
@@ -82,6 +87,9 @@ class LiveBank:
         if loaded is not None and now - self._checked_at < self._check_every:
             return  # another thread checked while this one waited
         self._checked_at = now
+        if self._guard is not None:
+            # Before the marker: an entry quarantined now moves it, and this very check reloads.
+            self._guard.flush(self._engine)
         if loaded is not None and change_marker(self._engine, loaded.marker.floor) == loaded.marker:
             return
         # The marker is read before the entries: a change that lands between the two reads

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from sqlalchemy import ColumnElement, Engine, func, or_, select
@@ -25,10 +26,10 @@ _EVENT_BATCH: Final = 200
 
 @dataclass(frozen=True, slots=True)
 class EntryState:
-    """An entry as a follower sees it now: its signal while active, only its id once withdrawn."""
+    """An entry as a follower sees it now: its signal while active, only its id otherwise."""
 
     entry_id: int
-    status: str  # "active" or "withdrawn"
+    status: str  # "active", "quarantined" or "withdrawn"
     signal_type: str | None  # None when the entry was deleted with its case
     value: str | None
     quality: int | None
@@ -102,25 +103,41 @@ def entry_states(engine: Engine, entry_ids: list[int]) -> dict[int, EntryState]:
             BankEntry.quality,
             Bank.name,
         )
-        .add_columns(Bank.kind)
+        .add_columns(Bank.kind, BankEntry.quarantined_at)
         .join(Bank, Bank.id == BankEntry.bank_id)
         .where(BankEntry.id.in_(entry_ids))
     )
     with engine.connect() as connection:
         found = {
-            entry_id: EntryState(
-                entry_id=entry_id,
-                status=status,
-                signal_type=signal_type,
-                value=value if status == EntryStatus.ACTIVE else None,
-                quality=quality,
-                bank=bank,
-                case_bank=kind == "case",
-            )
-            for entry_id, status, signal_type, value, quality, bank, kind in connection.execute(query)
+            entry_id: _state(entry_id, status, signal_type, value, quality, bank, kind, held)
+            for entry_id, status, signal_type, value, quality, bank, kind, held in connection.execute(query)
         }
     return {
         entry_id: found.get(entry_id)
         or EntryState(entry_id, EntryStatus.WITHDRAWN, None, None, None, None, case_bank=True)
         for entry_id in entry_ids
     }
+
+
+def _state(  # noqa: PLR0917 - one query row, in its column order
+    entry_id: int,
+    status: str,
+    signal_type: str,
+    value: str | None,
+    quality: int | None,
+    bank: str,
+    kind: str,
+    quarantined_at: datetime | None,
+) -> EntryState:
+    # A held entry is shown without its value: a follower suspends it as it would delete it.
+    if status == EntryStatus.ACTIVE and quarantined_at is not None:
+        status = EntryStatus.QUARANTINED
+    return EntryState(
+        entry_id=entry_id,
+        status=status,
+        signal_type=signal_type,
+        value=value if status == EntryStatus.ACTIVE else None,
+        quality=quality,
+        bank=bank,
+        case_bank=kind == "case",
+    )

@@ -98,6 +98,19 @@ def list_banks(engine: Engine) -> list[BankSummary]:
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class BankRef:
+    id: int
+    kind: str
+    case_id: str | None
+
+
+def bank_by_name(engine: Engine, name: str) -> BankRef | None:
+    with Session(engine) as session:
+        row = session.execute(select(Bank.id, Bank.kind, Bank.case_id).where(Bank.name == name)).first()
+    return BankRef(row.id, row.kind, row.case_id) if row is not None else None
+
+
 def bank_id_by_name(engine: Engine, name: str) -> int | None:
     with Session(engine) as session:
         return session.scalar(select(Bank.id).where(Bank.name == name))
@@ -219,6 +232,7 @@ def list_entries(
     bank: str | None = None,
     case_id: str | None = None,
     include_withdrawn: bool = False,
+    include_quarantined: bool = True,
 ) -> list[BankEntry]:
     query = (
         select(BankEntryRow, Bank.name).join(Bank, Bank.id == BankEntryRow.bank_id).order_by(BankEntryRow.id)
@@ -229,6 +243,8 @@ def list_entries(
         query = query.where(BankEntryRow.case_id == case_id)
     if not include_withdrawn:
         query = query.where(BankEntryRow.status == EntryStatus.ACTIVE)
+    if not include_quarantined:
+        query = query.where(BankEntryRow.quarantined_at.is_(None))
     with Session(engine) as session:
         return [_entry(row, name) for row, name in session.execute(query)]
 
@@ -239,7 +255,7 @@ def active_signals(engine: Engine, *, case_id: str | None = None) -> list[Active
         select(BankEntryRow.id, Bank.name, BankEntryRow.case_id, BankEntryRow.signal_type)
         .add_columns(BankEntryRow.value, BankEntryRow.quality)
         .join(Bank, Bank.id == BankEntryRow.bank_id)
-        .where(BankEntryRow.status == EntryStatus.ACTIVE)
+        .where(BankEntryRow.status == EntryStatus.ACTIVE, BankEntryRow.quarantined_at.is_(None))
         .order_by(BankEntryRow.id)
     )
     if case_id is not None:
@@ -326,7 +342,11 @@ def active_signal_table(engine: Engine, *, case_id: str | None = None, chunk: in
     """
     entries = BankEntryRow.__table__.c
     views = BankEntryView.__table__.c
-    live = [entries.status == EntryStatus.ACTIVE, entries.value.is_not(None)]
+    live = [
+        entries.status == EntryStatus.ACTIVE,
+        entries.value.is_not(None),
+        entries.quarantined_at.is_(None),  # held for review: matches nothing until cleared
+    ]
     if case_id is not None:
         live.append(entries.case_id == case_id)
     pdq_query = (

@@ -127,6 +127,12 @@ class BankEntry(Base):
     withdrawn_at: Mapped[datetime | None]
     withdrawn_by: Mapped[str | None] = mapped_column(String(200))
     withdraw_reason: Mapped[str | None] = mapped_column(String(200))
+    # Held back from matching until a person clears it: it matched far more uploads than a
+    # private photo could ("flood"), or a platform said it is not NCII ("feedback").
+    quarantined_at: Mapped[datetime | None]
+    quarantine_reason: Mapped[str | None] = mapped_column(String(16))
+    cleared_at: Mapped[datetime | None]
+    cleared_by: Mapped[str | None] = mapped_column(String(200))
     # Bumped on every change: platforms follow the bank by this cursor (new and withdrawn).
     updated_at: Mapped[datetime] = mapped_column(index=True)
 
@@ -380,3 +386,56 @@ class ApiTokenRow(Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     revoked_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class WebhookSubscriptionRow(Base):
+    """A platform's webhook: where the bank's change feed is pushed, and how far it got.
+
+    ``secret`` is kept as it is, unlike a token's: HMAC signing needs the key itself. It is
+    shown once, when the subscription is made, and cleared when the subscription is removed.
+    ``lease_owner``/``lease_until`` let one dispatcher at a time deliver a subscription.
+    """
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "whk_..."
+    url: Mapped[str] = mapped_column(String(2000))
+    name: Mapped[str | None] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(String(128))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    cursor: Mapped[str] = mapped_column(String(40))  # the feed's cursor; moves only after a 2xx
+    active: Mapped[bool]
+    failures: Mapped[int]  # failed attempts in a row; 0 after a delivery
+    next_attempt_at: Mapped[datetime] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_delivered_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None]
+    removed_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class EntryMatchCount(Base):
+    """How many platform lookups matched an entry in one hour: the baseline floods are judged by."""
+
+    __tablename__ = "entry_match_counts"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("bank_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    hour: Mapped[datetime] = mapped_column(primary_key=True, index=True)
+    matches: Mapped[int]
+
+
+class EntryFeedback(Base):
+    """A platform's word on an entry it matched: "blocked" (it was NCII) or "not_ncii"."""
+
+    __tablename__ = "entry_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("bank_entries.id", ondelete="CASCADE"), index=True)
+    verdict: Mapped[str] = mapped_column(String(16))
+    token_id: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime]

@@ -2,27 +2,30 @@
 
 Same paths, parameter names and answer shapes as HMA's ``matching``, ``hashing`` and
 ``curation`` blueprints, so a platform's HMA client can point at Reclaim. What differs is in
-docs/api.md: a token is needed, no URL is ever fetched, and signals are not added this way.
+docs/api.md: a token is needed, no URL is ever fetched, and a hash added to a bank needs an attestation.
 """
 
 from __future__ import annotations
 
+import json
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from reclaim.api.auth import PLATFORM_ROLES, guarded
+from reclaim.api.auth import PLATFORM_ROLES, caller, guarded
 from reclaim.api.routers.matching import read_body
-from reclaim.errors import N_, NotOfferedError, UserInputError
+from reclaim.errors import N_, UserInputError
+from reclaim.store.tokens import TokenRecord
 
 router = APIRouter(tags=["hma"])
 
 # Room for a multipart body's boundaries and part headers around a file of the size limit.
 _MULTIPART_FRAMING: Final = 64 * 1024
+_MAX_SIGNAL_BODY: Final = 256 * 1024  # a few hashes; vPDQ of a long video is the largest
 _UPLOAD_BODY: Final = {
     "requestBody": {
         "required": True,
@@ -143,21 +146,63 @@ async def hash_post(request: Request) -> dict[str, str]:
 
 @router.post(
     "/c/bank/{bank_name}/signal",
-    summary="HMA: add a hash to a bank. Not offered: hashes enter through reclaim protect.",
-    status_code=501,
-    **guarded("admin"),
+    summary="HMA: add hashes to a bank, with her attestation.",
+    description=(
+        'HMA\'s body, {"pdq": "HEX", "md5": "HEX", "note": "..."}, plus Reclaim\'s "attestation": '
+        '"self" or "on-behalf", which a case\'s bank requires. The token is recorded as the '
+        "submitter. Case banks take hashes from an administrator or that case's caseworker; "
+        "list banks from an administrator. The note is not stored."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "additionalProperties": {"type": "string"},
+                        "example": {"pdq": "f8f8" * 16, "attestation": "on-behalf"},
+                    }
+                }
+            },
+        },
+        **guarded("admin", "caseworker")["openapi_extra"],
+    },
+    dependencies=guarded("admin", "caseworker")["dependencies"],
 )
-def bank_add_signal(bank_name: str) -> dict[str, str]:
-    # HMA adds whatever hash it is sent, with no record of who sent it or why. Here every entry
-    # needs its provenance (who, when, the victim's own attestation) and case banks belong to one
-    # person: an entry added by a bare hash would have neither, so this route adds nothing.
-    raise NotOfferedError(
-        N_("Reclaim does not add hashes to a bank through this route."),
-        hint=N_(
-            "Every bank entry needs its provenance (who added it, when, and her attestation): "
-            "use `reclaim protect CASE --hashes FILE --attest self` or `reclaim bank import FILE`."
-        ),
+async def bank_add_signal(
+    request: Request,
+    bank_name: Annotated[str, Path(max_length=200)],
+    record: Annotated[TokenRecord, Depends(caller)],
+) -> dict[str, object]:
+    from reclaim.services.bank_signals import add_signals
+
+    body = await _json_object(request)
+    attestation = body.pop("attestation", None)
+    body.pop("note", None)  # free text about her picture: not kept
+    added = await run_in_threadpool(
+        add_signals,
+        request.app.state.engine,
+        bank_name,
+        body,
+        token=record,
+        attestation=attestation if isinstance(attestation, str) else None,
     )
+    return added.to_json()
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    body = await read_body(request, _MAX_SIGNAL_BODY)
+    try:
+        parsed = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise UserInputError(
+            N_("The body is not a JSON object."),
+            hint=N_('Send the hashes as JSON: {{"pdq": "HEX", "attestation": "self"}}.'),
+        )
+    return parsed
 
 
 def _bank_names(banks: str | None) -> frozenset[str] | None:
