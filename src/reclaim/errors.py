@@ -92,3 +92,18 @@ class NotOfferedError(ReclaimError):
 
 class NotFoundError(UserInputError):
     """The thing a request names does not exist, or is not the caller's to see (HTTP 404)."""
+
+
+class VaultLockedError(ReclaimError):
+    """The passphrase does not open the case's key."""
+
+    default_hint = N_("Check RECLAIM_PASSPHRASE or type the passphrase again.")
+
+
+class VaultUnavailableError(ReclaimError):
+    """The server was started without the vault passphrase, so nothing sealed can be read or written."""
+
+    default_hint = N_(
+        "Set RECLAIM_PASSPHRASE in the server's environment and restart it; "
+        "a passphrase is never taken in a request."
+    )

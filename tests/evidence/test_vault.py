@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reclaim.errors import ReclaimError, UserInputError
-from reclaim.evidence.vault import Vault, VaultLockedError
+from reclaim.errors import ReclaimError, UserInputError, VaultLockedError
+from reclaim.evidence.vault import Vault
 
 FAST = 2**10  # scrypt cost for tests only; the parameters are stored, so unlocking uses the same
 

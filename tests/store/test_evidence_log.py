@@ -47,7 +47,9 @@ def test_concurrent_appends_get_distinct_gap_free_places_and_every_head_verifies
         try:
             for i in range(8):
                 batch = [entry(f"{number}-{i}-{j}") for j in range(1 + i % 3)]
-                append_entries(engine, "c1", batch, sign_head=signer("c1"), recorded_at=datetime.now(UTC))
+                append_entries(
+                    engine, "c1", batch, sign_head=signer("c1"), recorded_at=datetime.now(UTC), actor="test"
+                )
         except BaseException as error:  # reported below, from the main thread
             errors.append(error)
 
@@ -79,6 +81,7 @@ def test_the_created_event_is_written_once_before_the_first_entry(engine: Engine
             [entry(name)],
             sign_head=signer("c2"),
             recorded_at=datetime.now(UTC),
+            actor="test",
             on_empty_log=lambda: [entry("created")],
         )
     assert (first, head.tree_size) == (2, 3)

@@ -11,7 +11,17 @@ from fastapi import FastAPI
 
 from reclaim import __version__
 from reclaim.api.errors import install_error_handlers
-from reclaim.api.routers import bank, health, hma, matching, quarantine
+from reclaim.api.routers import (
+    bank,
+    case_files,
+    case_notices,
+    case_review,
+    cases,
+    health,
+    hma,
+    matching,
+    quarantine,
+)
 from reclaim.config import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -69,6 +79,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None, check_every:
     app.include_router(bank.router)
     app.include_router(hma.router)
     app.include_router(quarantine.router)
+    app.include_router(cases.router)
+    app.include_router(case_files.router)
+    app.include_router(case_review.router)
+    app.include_router(case_notices.router)
     return app
 
 

@@ -23,6 +23,8 @@ from reclaim.errors import (
     ReclaimError,
     StorageError,
     UserInputError,
+    VaultLockedError,
+    VaultUnavailableError,
 )
 
 # Most specific first: the first class an error is an instance of gives its status.
@@ -34,6 +36,9 @@ _STATUS: Final = (
     (MediaError, 415),
     (UserInputError, 400),
     (StorageError, 503),
+    # A case route that needs the evidence vault, on a server without its passphrase.
+    (VaultUnavailableError, 503),
+    (VaultLockedError, 503),
     (NotOfferedError, 501),
 )
 _HTTP_MESSAGES: Final = {

@@ -21,7 +21,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from reclaim.errors import N_, ReclaimError, UserInputError
+from reclaim.errors import N_, ReclaimError, UserInputError, VaultLockedError
 
 FILE_MAGIC: Final = b"RCLVLT01"
 KEY_FILE: Final = "case-key.json"
@@ -36,12 +36,6 @@ SCRYPT_P: Final = 1
 _SAFE_NAME: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _PRIVATE_DIR: Final = 0o700
 _PRIVATE_FILE: Final = 0o600
-
-
-class VaultLockedError(ReclaimError):
-    """The passphrase does not open the case's key."""
-
-    default_hint = N_("Check RECLAIM_PASSPHRASE or type the passphrase again.")
 
 
 class Vault:

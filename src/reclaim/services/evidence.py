@@ -158,6 +158,7 @@ def add_sighting(
             [NewLogEntry("sighting", body, leaf_hash(body))],
             sign_head=_head_signer(key, case_id),
             recorded_at=now,
+            actor=settings.actor,
             captures=captures,
             on_empty_log=lambda: [_created_entry(installation, settings, case_id, now)],
         )
@@ -258,6 +259,7 @@ def record_entries(
         batch,
         sign_head=_head_signer(key, case_id),
         recorded_at=now,
+        actor=settings.actor,
         on_empty_log=lambda: [_created_entry(installation, settings, case_id, now)],
     )
     return first, head.tree_size
@@ -354,6 +356,7 @@ def export_bundle(
         [NewLogEntry("custody", body, leaf_hash(body))],
         sign_head=_head_signer(key, case_id),
         recorded_at=now,
+        actor=settings.actor,
         on_empty_log=lambda: [_created_entry(installation, settings, case_id, now)],
     )
     timestamp_failure = None

@@ -23,7 +23,7 @@ _SESSION_NAME: Final = "session"
 
 def saved_session(vault: Vault) -> str | None:
     """The session saved by an earlier login, or None when she has not logged in yet."""
-    from reclaim.evidence.vault import VaultLockedError
+    from reclaim.errors import VaultLockedError
 
     if not vault.contains(SESSION_SCOPE, _SESSION_NAME):
         return None

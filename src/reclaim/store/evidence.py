@@ -16,6 +16,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from reclaim.evidence.log import extend_frontier, frontier_root
+from reclaim.store.audit import record_audit_event
 from reclaim.store.models import Case, EvidenceCapture, EvidenceEntry, EvidenceTimestamp, EvidenceTreeHead
 
 
@@ -74,6 +75,7 @@ def append_entries(
     *,
     sign_head: HeadSigner,
     recorded_at: datetime,
+    actor: str,
     captures: Sequence[NewCapture] = (),
     on_empty_log: Callable[[], Sequence[NewLogEntry]] | None = None,
 ) -> tuple[int, StoredTreeHead]:
@@ -140,6 +142,14 @@ def append_entries(
                 created_at=recorded_at,
             )
             for capture in captures
+        )
+        # The log itself says what each entry is; the trail says who appended how many, when.
+        record_audit_event(
+            session,
+            actor=actor,
+            action="evidence.append",
+            case_id=case_id,
+            detail={"first_leaf": first, "count": len(batch), "kinds": sorted({e.kind for e in batch})},
         )
     return first + len(batch) - len(entries), head
 

@@ -421,9 +421,7 @@ class EntryMatchCount(Base):
 
     __tablename__ = "entry_match_counts"
 
-    entry_id: Mapped[int] = mapped_column(
-        ForeignKey("bank_entries.id", ondelete="CASCADE"), primary_key=True
-    )
+    entry_id: Mapped[int] = mapped_column(ForeignKey("bank_entries.id", ondelete="CASCADE"), primary_key=True)
     hour: Mapped[datetime] = mapped_column(primary_key=True, index=True)
     matches: Mapped[int]
 
