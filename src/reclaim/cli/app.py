@@ -31,6 +31,7 @@ COMMAND_MODULES: Final = {
     "backup": "backup",
     "restore": "backup",
     "token": "token",
+    "export-page": "export_page",
     "webhook": "webhook",
     "serve": "serve",
     "demo": "demo",

@@ -27,7 +27,10 @@ def extract_messages() -> Catalog:
 
     catalog = Catalog(domain=DOMAIN, project="reclaim")
     for filename, lineno, message, comments, context in extract_from_dir(
-        SOURCE_DIR, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
+        SOURCE_DIR,
+        method_map=[("**.py", "python"), ("web/templates/**.html", "jinja2")],
+        keywords=KEYWORDS,
+        comment_tags=("TRANSLATORS:",),
     ):
         catalog.add(message, locations=[(filename, lineno)], auto_comments=comments, context=context)
     return catalog
