@@ -59,6 +59,8 @@ class Settings:
     passphrase: str | None = field(default=None, repr=False)
     telegram: TelegramCredentials = field(default_factory=TelegramCredentials, repr=False)
     flood: FloodLimit = field(default_factory=FloodLimit)
+    # The web app's cookies carry Secure unless RECLAIM_SECURE_COOKIES=0 (tests on http://127.0.0.1).
+    secure_cookies: bool = True
 
     @property
     def signing_key_path(self) -> Path:
@@ -107,6 +109,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         passphrase=passphrase,
         telegram=telegram,
         flood=flood,
+        secure_cookies=env.get("RECLAIM_SECURE_COOKIES", "1").strip() != "0",
     )
 
 

@@ -83,6 +83,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None, check_every:
     app.include_router(case_files.router)
     app.include_router(case_review.router)
     app.include_router(case_notices.router)
+    from reclaim.web.mount import mount_web
+
+    mount_web(app)  # the web app's pages at / and /static, outside the OpenAPI document
     return app
 
 

@@ -32,6 +32,7 @@ COMMAND_MODULES: Final = {
     "restore": "backup",
     "token": "token",
     "export-page": "export_page",
+    "account": "account",
     "webhook": "webhook",
     "serve": "serve",
     "demo": "demo",

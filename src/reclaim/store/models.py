@@ -437,3 +437,50 @@ class EntryFeedback(Base):
     token_id: Mapped[str] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime]
+
+
+class AccountRow(Base):
+    """A person who logs in to the web app: a login name, an Argon2id hash, a role. Never the password.
+
+    ``case_id``: the one case a limited caseworker may see, or the victim's own case (a victim's
+    account always has one). CASCADE: withdrawing her case removes the account that opened it.
+    """
+
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "acc_..."
+    login: Mapped[str] = mapped_column(String(64), unique=True)  # stored lower-cased
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2-cffi's encoded $argon2id$... string
+    role: Mapped[str] = mapped_column(String(16))  # "admin", "caseworker" or "victim"
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+    disabled_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class WebSessionRow(Base):
+    """A logged-in browser: only the SHA-256 of its cookie's secret is kept, so a copy of the
+    database cannot be used to log in."""
+
+    __tablename__ = "web_sessions"
+
+    secret_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]  # the absolute limit; the idle limit counts from last_seen_at
+    revoked_at: Mapped[datetime | None]
+
+
+class LoginFailureRow(Base):
+    """One refused login, counted per login name and per client address (both kept as SHA-256).
+
+    In the database rather than in memory, so that every worker of `reclaim serve` counts the same.
+    """
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
