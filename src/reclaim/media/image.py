@@ -16,7 +16,7 @@ from typing import Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from reclaim.config import MediaLimits
 from reclaim.errors import N_, MediaError, MediaLimitError
@@ -101,6 +101,9 @@ def _decode_safely(data: bytes, path: Path, limits: MediaLimits, decode: Callabl
         _register_heif()
     # Pillow checks pixel counts when it opens a file, before decoding; make its check ours.
     Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
+    # WeasyPrint turns this on when it is imported (a report was written in this process): a cut
+    # file would then decode with grey rows and be hashed as if whole.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
