@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,3 +90,18 @@ def protect_astronaut(env: dict[str, str], folder: Path) -> Protected:
 def flat_jpeg(path: Path) -> Path:
     Image.new("RGB", (256, 256), (128, 128, 128)).save(path, "JPEG", quality=95)
     return path
+
+
+def assert_not_on_disk(marker: bytes, *, since: float, home: Path) -> None:
+    """No file written since ``since`` in the home or the temporary folder holds ``marker``.
+
+    Other tests' own folders (pytest's, under the temporary folder) are left out: a test running
+    beside this one may write the same sample photo there.
+    """
+    for folder in (home, Path(tempfile.gettempdir())):
+        for path in folder.rglob("*"):
+            if folder != home and any(part.startswith("pytest-of-") for part in path.parts):
+                continue
+            with contextlib.suppress(OSError):
+                if path.is_file() and not path.is_symlink() and path.stat().st_mtime >= since:
+                    assert marker not in path.read_bytes(), path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,8 +12,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reclaim.api.auth import ROLES_KEY
-from reclaim.services.tokens import ROLES, create_token, revoke_token
+from reclaim.services.tokens import (
+    ROLES,
+    TOKEN_CACHE_SECONDS,
+    TOKEN_PREFIX,
+    create_token,
+    remembered_token,
+    revoke_token,
+    secret_digest,
+    valid_token,
+)
+from reclaim.store.database import create_database_engine
 from reclaim.store.models import ApiTokenRow, AuditEvent
+from reclaim.store.tokens import TokenRecord, insert_token
 from tests.api.conftest import bearer
 
 OPEN_PATHS = {"/healthz", "/readyz"}
@@ -114,3 +126,88 @@ def test_errors_are_in_the_readers_language(client: TestClient, tokens: dict[str
     assert any("\u4e00" <= char <= "\u9fff" for char in chinese.json()["error"] + chinese.json()["hint"])
     unauthenticated = client.get("/v1/match", headers={"Accept-Language": "zh"})
     assert any("\u4e00" <= char <= "\u9fff" for char in unauthenticated.json()["error"])
+
+
+MATCH_QUERY = {"signal_type": "md5", "signal": "0" * 32}
+
+
+def test_a_revocation_in_another_process_takes_effect_within_the_cache_time(
+    app: FastAPI, client: TestClient
+) -> None:
+    issued = create_token(app.state.engine, role="platform", actor="test-admin")
+    headers = bearer(issued.token)
+    assert client.get("/v1/match", params=MATCH_QUERY, headers=headers).status_code == 200
+    # Another process (`reclaim token revoke` beside `reclaim serve`) has its own engine and cache.
+    other = create_database_engine(app.state.engine.url.render_as_string(hide_password=False))
+    try:
+        revoke_token(other, issued.record.token_id, actor="test-admin")
+    finally:
+        other.dispose()
+    revoked_at = time.monotonic()
+
+    statuses = []
+    while time.monotonic() - revoked_at < TOKEN_CACHE_SECONDS + 0.5:
+        statuses.append(client.get("/v1/match", params=MATCH_QUERY, headers=headers).status_code)
+        if statuses[-1] == 401:
+            break
+        time.sleep(0.05)
+    assert statuses[-1] == 401, statuses
+    assert set(statuses) <= {200, 401}
+    # Within the cache time the server still trusted what it had read, and only then.
+    assert time.monotonic() - revoked_at < TOKEN_CACHE_SECONDS + 0.5
+
+
+def test_a_revocation_in_the_same_process_takes_effect_at_once(app: FastAPI, client: TestClient) -> None:
+    issued = create_token(app.state.engine, role="platform", actor="test-admin")
+    headers = bearer(issued.token)
+    assert client.get("/v1/match", params=MATCH_QUERY, headers=headers).status_code == 200
+    assert remembered_token(app.state.engine, issued.token) is not None
+
+    revoke_token(app.state.engine, issued.record.token_id, actor="test-admin")
+
+    assert remembered_token(app.state.engine, issued.token) is None
+    assert client.get("/v1/match", params=MATCH_QUERY, headers=headers).status_code == 401
+
+
+def test_an_unknown_token_is_never_remembered(app: FastAPI, client: TestClient) -> None:
+    engine = app.state.engine
+    token = TOKEN_PREFIX + "made-up-and-then-stored"
+    for _ in range(3):
+        assert client.get("/v1/match", params=MATCH_QUERY, headers=bearer(token)).status_code == 401
+    assert remembered_token(engine, token) is None
+
+    # Were a refusal remembered, a token stored right now would still be refused.
+    now = datetime.now(UTC)
+    record = TokenRecord(
+        token_id="tok_madeup",
+        role="platform",
+        case_id=None,
+        name=None,
+        created_by="test-admin",
+        created_at=now,
+        expires_at=now + timedelta(days=1),
+        revoked_at=None,
+        revoked_by=None,
+    )
+    insert_token(engine, record, secret_digest(token))
+    assert client.get("/v1/match", params=MATCH_QUERY, headers=bearer(token)).status_code == 200
+
+
+def test_expiry_is_checked_on_every_request_even_for_a_remembered_token(app: FastAPI) -> None:
+    engine = app.state.engine
+    issued = create_token(engine, role="platform", actor="test-admin", valid_for=timedelta(days=1))
+    assert valid_token(engine, issued.token) is not None
+    assert remembered_token(engine, issued.token) is not None
+
+    after_expiry = issued.record.expires_at + timedelta(seconds=1)
+    assert remembered_token(engine, issued.token, now=after_expiry) is None
+    assert valid_token(engine, issued.token, now=after_expiry) is None
+
+
+def test_a_remembered_token_is_read_again_after_the_cache_time(app: FastAPI) -> None:
+    engine = app.state.engine
+    issued = create_token(engine, role="platform", actor="test-admin")
+    assert valid_token(engine, issued.token) is not None
+    assert remembered_token(engine, issued.token) is not None
+    time.sleep(TOKEN_CACHE_SECONDS + 0.1)
+    assert remembered_token(engine, issued.token) is None

@@ -11,10 +11,8 @@ from ``blueprints/matching.py`` and ``schemas/matching.py`` (distances are strin
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from fastapi.testclient import TestClient
 from reclaim.api.app import create_app
 from reclaim.config import MediaLimits, Settings
 from reclaim.services.tokens import create_token
-from tests.api.conftest import bearer, protect_astronaut
+from tests.api.conftest import assert_not_on_disk, bearer, protect_astronaut
 from tests.api.test_platform import reencoded_astronaut
 from tests.e2e.test_cli_bank import lines
 from tests.e2e.test_cli_hash import reclaim
@@ -218,8 +216,4 @@ def test_a_form_upload_leaves_nothing_of_itself_on_disk(
     )
 
     assert response.status_code == 200, response.text
-    for folder in (api_settings.home, Path(tempfile.gettempdir())):
-        for path in folder.rglob("*"):
-            with contextlib.suppress(OSError):
-                if path.is_file() and not path.is_symlink() and path.stat().st_mtime >= started:
-                    assert marker not in path.read_bytes(), path
+    assert_not_on_disk(marker, since=started, home=api_settings.home)

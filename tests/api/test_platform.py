@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import io
-import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from skimage import data
 from reclaim.api.app import create_app
 from reclaim.config import MediaLimits, Settings
 from reclaim.services.tokens import create_token
-from tests.api.conftest import bearer, flat_jpeg, protect, protect_astronaut
+from tests.api.conftest import assert_not_on_disk, bearer, flat_jpeg, protect, protect_astronaut
 from tests.e2e.test_cli_hash import reclaim
 
 
@@ -65,11 +63,7 @@ def test_an_upload_leaves_nothing_of_itself_on_disk(
 
     assert client.post("/v1/match", content=upload, headers=bearer(tokens["platform"])).status_code == 200
 
-    for folder in (api_settings.home, Path(tempfile.gettempdir())):
-        for path in folder.rglob("*"):
-            with contextlib.suppress(OSError):
-                if path.is_file() and not path.is_symlink() and path.stat().st_mtime >= started:
-                    assert marker not in path.read_bytes(), path
+    assert_not_on_disk(marker, since=started, home=api_settings.home)
 
 
 def test_an_unrelated_upload_matches_nothing(

@@ -48,12 +48,16 @@ def create_app(settings: Settings, *, engine: Engine | None = None, check_every:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The bank loads beside the server, so health answers at once and readiness says when
         # a large bank is in memory; the first match would otherwise wait for it anyway.
-        threading.Thread(target=live_bank.snapshot, name="reclaim-bank-load", daemon=True).start()
+        if check_every > 0:
+            live_bank.follow()  # loads, then checks for changes beside the requests
+        else:  # tests: every request checks first, so a change shows at once
+            threading.Thread(target=live_bank.snapshot, name="reclaim-bank-load", daemon=True).start()
         webhooks.start()  # every worker runs one; leases keep them from delivering twice
         try:
             yield
         finally:
             webhooks.stop()
+            live_bank.stop()
             if owned:
                 store.dispose()
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Final, Literal
@@ -198,11 +199,16 @@ class HammingIndex:
         self._withdrawn_count = 0
         self._append(matrix)
         self._built: _Tables | None = None  # built on the first search that needs them
+        # A server's threads search at once: without it, each search that arrives before the
+        # tables exist builds its own copy (gigabytes each at ten million rows).
+        self._building = threading.Lock()
 
     @property
     def _tables(self) -> _Tables:
         if self._built is None:
-            self._built = self._build_tables()
+            with self._building:
+                if self._built is None:
+                    self._built = self._build_tables()
         return self._built
 
     def __len__(self) -> int:

@@ -40,6 +40,21 @@ class Match:
     via: str  # the query's view, e.g. "region" or "whole+mirror"
     bank_via: str  # the bank hash's view: "whole" for the photo's own hash, else e.g. "crop+centre88"
     query_hash: PdqHash
+    bank_row: int = -1  # the matched hash's row in the arrays the matcher was built from
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """A searchable part of the bank, with what a search needs of it made once, not per query."""
+
+    rows: npt.NDArray[np.int64] | None  # positions in Matcher._rows; None: all of them, in order
+    index: HammingIndex
+    limits: npt.NDArray[np.int32]  # each row's own threshold
+    widest: int  # no pair matches beyond this, whatever the query
+
+
+def _part(rows: npt.NDArray[np.int64] | None, index: HammingIndex, limits: npt.NDArray[np.int32]) -> _Part:
+    return _Part(rows, index, limits, int(limits.max()) if limits.size else 0)
 
 
 class Matcher:
@@ -66,17 +81,20 @@ class Matcher:
         self._allow_low_quality = allow_low_quality
         usable = np.ones(count, bool) if allow_low_quality else quality >= MIN_GOOD_QUALITY
         self._rows = np.nonzero(usable)[0]
-        self._index = HammingIndex(matrix[self._rows])
-        self._bank_limits = np.array([threshold_for(self._vias[row]) for row in self._rows], dtype=np.int32)
+        limit_of = {via: threshold_for(via) for via in set(self._vias)}
+        bank_limits = np.fromiter(
+            (limit_of[self._vias[row]] for row in self._rows), np.int32, self._rows.size
+        )
+        self._all = _part(None, HammingIndex(matrix[self._rows]), bank_limits)
         # Views that meet only one kind of bank view (``only_meets``) search only its rows.
         by_via: dict[str, list[int]] = {}
         for position, row in enumerate(self._rows):
             by_via.setdefault(self._vias[row], []).append(position)
-        self._only: dict[str, tuple[npt.NDArray[np.int64], HammingIndex]] = {}
+        self._only: dict[str, _Part] = {}
         for via, positions in by_via.items():
             if via.startswith(ANCHORED_BANK_VIAS):
                 chosen = np.asarray(positions, dtype=np.int64)
-                self._only[via] = (chosen, HammingIndex(matrix[self._rows[chosen]]))
+                self._only[via] = _part(chosen, HammingIndex(matrix[self._rows[chosen]]), bank_limits[chosen])
 
     def __len__(self) -> int:
         return int(self._entry_ids.size)
@@ -97,11 +115,11 @@ class Matcher:
             groups.setdefault(only_meets(view.via), []).append(position)
         for only, positions in groups.items():
             if only is None:
-                self._search(usable, positions, np.arange(self._rows.size), self._index, best)
+                self._search(usable, positions, self._all, best)
             elif only in self._only:
-                self._search(usable, positions, *self._only[only], best)
+                self._search(usable, positions, self._only[only], best)
         matches = [
-            Match(entry, d, usable[q].via, self._vias[row], usable[q].hash)
+            Match(entry, d, usable[q].via, self._vias[row], usable[q].hash, row)
             for entry, (d, q, row) in best.items()
         ]
         return sorted(matches, key=lambda m: (m.distance, m.entry_id))
@@ -110,25 +128,24 @@ class Matcher:
         self,
         usable: Sequence[View],
         positions: list[int],
-        rows: npt.NDArray[np.int64],
-        index: HammingIndex,
+        part: _Part,
         best: dict[int, tuple[int, int, int]],
     ) -> None:
-        """Search the views at ``positions`` in ``index`` (whose row i is ``self._rows[rows[i]]``),
-        keeping per entry the nearest pair in ``best`` as (distance, view position, bank row)."""
+        """Search the views at ``positions`` in ``part`` (whose index row i is
+        ``self._rows[part.rows[i]]``), keeping per entry the nearest pair in ``best`` as
+        (distance, view position, bank row). Costs nothing in proportion to the bank but the index."""
         views = [usable[p] for p in positions]
         queries = np.frombuffer(b"".join(v.hash.bits for v in views), np.uint8).reshape(-1, 32)
-        bank_limits = self._bank_limits[rows]
         # No pair can match beyond the smaller of the two sides' widest limits.
-        widest = min(max(v.threshold for v in views), int(bank_limits.max()))
-        query_rows, index_rows, distances = index.search(queries, max_distance=widest)
+        widest = min(max(v.threshold for v in views), part.widest)
+        query_rows, index_rows, distances = part.index.search(queries, max_distance=widest)
         query_limits = np.array([v.threshold for v in views], dtype=np.int32)
-        within = distances <= np.minimum(query_limits[query_rows], bank_limits[index_rows])
+        within = distances <= np.minimum(query_limits[query_rows], part.limits[index_rows])
         # Per entry the nearest pair; on a tie the earlier view, since views come plainest first
         # (the index may return pairs in any order).
         for q_row, i, d in zip(query_rows[within], index_rows[within], distances[within], strict=True):
             q = positions[int(q_row)]
-            row = int(self._rows[rows[int(i)]])
+            row = int(self._rows[int(i) if part.rows is None else part.rows[int(i)]])
             entry = int(self._entry_ids[row])
             candidate = (int(d), int(q), row)
             if entry not in best or candidate < best[entry]:

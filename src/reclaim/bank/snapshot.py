@@ -166,7 +166,9 @@ class BankSnapshot:
 
     def _photo_hit(self, match: Match) -> BankHit:
         via = match.via if match.bank_via == PLAIN_VIA else f"{match.via}~{match.bank_via}"
-        return self._hit(self._row(match.entry_id), match.distance, via)
+        # The matcher was built from the table's PDQ rows, in order: its row names the table's.
+        row = int(self._table.pdq_rows[match.bank_row]) if match.bank_row >= 0 else self._row(match.entry_id)
+        return self._hit(row, match.distance, via)
 
     def _video_hit(self, match: VideoMatch) -> BankHit:
         hit = self._hit(self._video_rows[match.clip], round(match.distance), match.via)

@@ -47,6 +47,14 @@ def register(app: typer.Typer, translate: Translator) -> None:
             port=port,
             workers=workers,
             log_level="warning",
+            # uvloop and httptools (uvicorn[standard]), named so that a missing one fails here
+            # instead of falling back to asyncio's loop and h11 (benchmarks/bench_api.py).
+            loop="uvloop",
+            http="httptools",
+            # uvicorn kills a worker that misses its health ping for this long (default 5 s).
+            # Loading a 10-million-entry bank or compiling the index kernels can hold the GIL
+            # that long, and a worker killed mid-load is replaced by one that loads again.
+            timeout_worker_healthcheck=60,
             # No access log: a request's query string holds the hash a platform looked up.
             access_log=False,
         )

@@ -9,10 +9,13 @@ worker's match counts to its flood guard (``services.flood``).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from reclaim.errors import N_, StorageError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -20,6 +23,9 @@ if TYPE_CHECKING:
     from reclaim.bank.snapshot import BankSnapshot, SignalTable
     from reclaim.services.flood import FloodGuard
     from reclaim.store.bank_changes import ChangeMarker
+
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,20 +55,53 @@ class LiveBank:
         self._refreshing = threading.Lock()
         self._checked_at = float("-inf")
         self._loaded: _Loaded | None = None
+        self._stopping = threading.Event()
+        self._follower: threading.Thread | None = None
 
     @property
     def loaded(self) -> bool:
         return self._loaded is not None
 
+    def follow(self) -> None:
+        """Load the bank and check for changes in a thread of its own, from now until ``stop()``.
+
+        Requests then never wait on the database: ``snapshot()`` hands out what is loaded (and
+        answers "still loading" before the first load), so a route can run on the event loop.
+        """
+
+        def run() -> None:
+            while True:
+                try:
+                    with self._refreshing:
+                        self._refresh_if_changed()
+                except Exception:  # the database briefly away: matching goes on with what it has
+                    _log.warning("could not check the bank for changes", exc_info=True)
+                if self._stopping.wait(self._check_every):
+                    return
+
+        self._follower = threading.Thread(target=run, name="reclaim-bank-follower", daemon=True)
+        self._follower.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._follower is not None:
+            self._follower.join(timeout=10)
+
     def snapshot(self, *, include_low_quality: bool = False) -> BankSnapshot:
-        """The current snapshot, read again first when the banks changed since it was built."""
+        """The current snapshot; without a follower, read again first when the banks changed."""
         from reclaim.bank.snapshot import BankSnapshot
 
         if self._loaded is None:
+            if self._follower is not None:
+                raise StorageError(
+                    N_("The bank is still loading."), hint=N_("Wait a few seconds and ask again.")
+                )
             with self._refreshing:
                 self._refresh_if_changed()
-        elif time.monotonic() - self._checked_at >= self._check_every and self._refreshing.acquire(
-            blocking=False
+        elif (
+            self._follower is None
+            and time.monotonic() - self._checked_at >= self._check_every
+            and self._refreshing.acquire(blocking=False)
         ):
             try:
                 self._refresh_if_changed()

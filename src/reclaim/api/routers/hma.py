@@ -55,7 +55,7 @@ def _upload_route(*roles: str) -> dict[str, Any]:
     summary="HMA: the entry ids a hash matches.",
     **guarded(*PLATFORM_ROLES),
 )
-def raw_lookup(
+async def raw_lookup(
     request: Request,
     signal_type: Annotated[str, Query(description=_SIGNAL_TYPE_HELP, max_length=40)],
     signal: Annotated[str, Query(description="The hash, in hex.", max_length=128)],
@@ -75,7 +75,7 @@ def raw_lookup(
     summary="HMA: the banks, and their entries, a hash matches.",
     **guarded(*PLATFORM_ROLES),
 )
-def lookup_get(
+async def lookup_get(
     request: Request,
     *,
     signal_type: Annotated[str | None, Query(description=_SIGNAL_TYPE_HELP, max_length=40)] = None,

@@ -18,7 +18,7 @@ _LOW_QUALITY_HELP = (
 
 
 @router.get("/match", summary="Match one hash against the bank.", **guarded(*PLATFORM_ROLES))
-def match_hash(
+async def match_hash(
     request: Request,
     signal_type: Annotated[Literal["pdq", "md5", "sha256"], Query(description="The kind of hash.")],
     signal: Annotated[
@@ -28,6 +28,8 @@ def match_hash(
 ) -> dict[str, object]:
     from reclaim.services.platform import match_signal
 
+    # On the event loop, not in a thread: the bank is in memory and the search takes well under a
+    # millisecond, less than the hop to a thread would cost (benchmarks/bench_api.py).
     snapshot = request.app.state.live_bank.snapshot(include_low_quality=include_low_quality)
     return {"matches": [match.to_json() for match in match_signal(snapshot, signal_type, signal)]}
 
