@@ -21,7 +21,7 @@ from reclaim.services.home import open_store
 from reclaim.services.notices import IdentitySource, draft_notices
 from reclaim.services.review import accept_lead, list_leads
 from tests.api.test_cases import PASSPHRASE, protect_and_find
-from tests.e2e.test_cli_bank import home_env, new_case
+from tests.e2e.test_cli_bank import home_env, new_case, save_jpeg
 from tests.web.live_server import serving
 
 __all__ = ["home_env"]
@@ -44,6 +44,7 @@ def test_write_the_main_pages_in_both_languages(
     settings = dataclasses.replace(load_settings(home_env), passphrase=PASSPHRASE, secure_cookies=False)
     engine = open_store(settings)
     create_account(engine, "wang", PASSWORD, role="caseworker", actor="helpline-admin")
+    create_account(engine, "xiaomei", PASSWORD, role="victim", actor="helpline-admin", case_id=shown)
     [lead] = list_leads(engine, statuses=("pending",), case_id=shown)
     vault = Vault(settings.vault_path, PASSPHRASE)
     accept_lead(engine, settings, lead.id, open_vault=lambda: vault)
@@ -57,6 +58,10 @@ def test_write_the_main_pages_in_both_languages(
     )
     engine.dispose()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    photos = [
+        save_jpeg(data.astronaut(), tmp_path / "astronaut.jpg"),
+        save_jpeg(data.coffee(), tmp_path / "coffee.jpg"),
+    ]
 
     with serving(settings) as url:
         for lang, locale in (("en", "en-GB"), ("zh", "zh-CN")):
@@ -75,3 +80,23 @@ def test_write_the_main_pages_in_both_languages(
             page.goto(f"{url}/review")
             page.screenshot(path=str(SCREENSHOTS / f"review-{lang}.png"))
             context.close()
+            victim_pages(browser, url, lang, locale, photos)
+
+
+def victim_pages(browser: Browser, url: str, lang: str, locale: str, photos: list[Path]) -> None:
+    """Her case and the protect page, with two photos hashed and not yet sent (the whole page)."""
+    translate = load_translator(lang)
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{url}/login")
+    page.get_by_label(translate("Login name"), exact=True).fill("xiaomei")
+    page.get_by_label(translate("Password"), exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=translate("Log in")).click()
+    expect(page.get_by_role("heading", name=translate("What happens next"))).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / f"my-case-{lang}.png"))
+    page.goto(f"{url}/protect")
+    page.locator("#files").set_input_files([str(photo) for photo in photos])
+    expect(page.locator("#status")).to_have_text(translate.format("Done: {count} files hashed.", count=2))
+    page.get_by_label(translate("I am the person shown in these photos and videos.")).check()
+    page.screenshot(path=str(SCREENSHOTS / f"protect-{lang}.png"), full_page=True)
+    context.close()

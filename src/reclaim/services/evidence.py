@@ -45,6 +45,8 @@ REDACTED_SIZE = 256
 class SightingRequest:
     url: str
     capture: Path | None = None
+    # A capture sent to the server (the web app's sighting form): held in memory, never on disk.
+    capture_bytes: bytes | None = None
     note: str | None = None
     seen_at: str | None = None  # ISO 8601 with a zone, as typed
     archive: bool = False  # fetch the page and its images into a WARC
@@ -116,10 +118,14 @@ def add_sighting(
     key = _signing_key(settings)
     capture_record = None
     data = b""
-    if (request.capture is not None or request.archive) and vault is None:
+    if (
+        request.capture is not None or request.capture_bytes is not None or request.archive
+    ) and vault is None:
         raise UserInputError(N_("Storing a capture needs the vault passphrase."))
     if request.capture is not None:
         data, capture_record = _read_capture(request.capture, settings)
+    elif request.capture_bytes is not None:
+        data, capture_record = request.capture_bytes, _sent_capture_record(request.capture_bytes, settings)
     archive_record, warc, archive_failure = (
         _archive(source.url, now) if request.archive else (None, b"", None)
     )
@@ -456,6 +462,31 @@ def _read_capture(path: Path, settings: Settings) -> tuple[bytes, dict[str, Any]
         # The file changed between the two reads: what is sealed must be what was hashed.
         raise UserInputError(N_("{path} changed while it was being read."), path=str(path))
     return data, record
+
+
+def _sent_capture_record(data: bytes, settings: Settings) -> dict[str, Any]:
+    """The capture record of bytes sent to the server: as ``_read_capture``'s, a photo with its PDQ."""
+    from reclaim.media.sniff import HEAD_BYTES, sniff_media_kind
+    from reclaim.services.hashing import pdq_of_image_bytes
+    from reclaim.signals.digests import digests_of_bytes
+
+    if len(data) > settings.limits.max_file_bytes:
+        raise UserInputError(N_("The capture is larger than the configured limit."))
+    digests = digests_of_bytes(data)
+    record: dict[str, Any] = {
+        "sha256": digests.sha256,
+        "md5": digests.md5,
+        "size": len(data),
+        "kind": "file",
+        "pdq": None,
+    }
+    if sniff_media_kind(data[:HEAD_BYTES]) == "image":
+        try:
+            pdq = pdq_of_image_bytes(data, Path("capture"), settings.limits)
+        except MediaError:
+            return record  # a picture the decoders refuse is still evidence, with exact digests
+        record.update(kind="image", pdq={"hash": pdq.hex, "quality": pdq.quality})
+    return record
 
 
 def blurred_thumbnail(data: bytes) -> bytes:

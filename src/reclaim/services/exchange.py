@@ -97,12 +97,37 @@ def protect_from_hashes(
     """``reclaim protect CASE --hashes FILE``: hashes made elsewhere (the offline page, another install)."""
     summary = ImportSummary(bank=case.bank)
     records = list(read_hash_list(path, None, summary.problems.append))
+    return _protect_records(
+        engine, settings, summary, records, attestation, source=f"hashes-file:{path.name}"
+    )
+
+
+def protect_from_browser(
+    engine: Engine, settings: Settings, case: CaseRecord, lines: TextIO, *, attestation: Attestation
+) -> ImportSummary:
+    """The web app's protect page: the hashes her browser made of her files, as Reclaim JSON lines."""
+    from reclaim.bank.formats.jsonl import read_jsonl
+
+    summary = ImportSummary(bank=case.bank)
+    records = list(read_jsonl(lines, summary.problems.append))
+    return _protect_records(engine, settings, summary, records, attestation, source="web-page")
+
+
+def _protect_records(
+    engine: Engine,
+    settings: Settings,
+    summary: ImportSummary,
+    records: list[ExchangeRecord],
+    attestation: Attestation,
+    *,
+    source: str,
+) -> ImportSummary:
     provenance = Provenance(
         submitted_by=settings.actor,
         submitted_at=datetime.now(UTC),
         attestation=attestation,
         source_kind=SourceKind.HASHES_FILE,
-        source=f"hashes-file:{path.name}",
+        source=source,
     )
     _apply_records(engine, summary, records, provenance, action="bank.protect", respect_withdrawals=False)
     return summary

@@ -70,6 +70,10 @@ def case_page(request: Request, session: Anyone, case_id: CaseId) -> Response:
 
     engine = engine_of(request)
     case = case_in_reach(engine, session.account, case_id)
+    if session.account.role == "victim":
+        from reclaim.web.my_case import my_case_page
+
+        return my_case_page(request, session, case)  # her own words for it, not the flags
     overview = case_overview(engine, case)
     translate = page_translator(request)
     captured = {capture.leaf_index for capture in read_captures(engine, case.id)}
