@@ -22,7 +22,7 @@ from reclaim.api.app import create_app
 from reclaim.config import MediaLimits, Settings
 from reclaim.services.tokens import create_token
 from tests.api.conftest import assert_not_on_disk, bearer, protect_astronaut
-from tests.api.test_platform import reencoded_astronaut
+from tests.api.test_platform import marked_upload, reencoded_astronaut
 from tests.e2e.test_cli_bank import lines
 from tests.e2e.test_cli_hash import reclaim
 
@@ -207,8 +207,7 @@ def test_a_form_upload_leaves_nothing_of_itself_on_disk(
     api_settings: Settings, client: TestClient, tokens: dict[str, str]
 ) -> None:
     # A form parser that spools large parts to a temporary file would leave the photo there.
-    upload = reencoded_astronaut()
-    marker = upload[len(upload) // 2 : len(upload) // 2 + 64]
+    upload, marker = marked_upload()
     started = time.time() - 1
 
     response = client.post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import os
 import time
 from pathlib import Path
 
@@ -19,10 +20,22 @@ from tests.api.conftest import assert_not_on_disk, bearer, flat_jpeg, protect, p
 from tests.e2e.test_cli_hash import reclaim
 
 
-def reencoded_astronaut() -> bytes:
+def reencoded_astronaut(comment: bytes = b"") -> bytes:
     buffer = io.BytesIO()
-    Image.fromarray(data.astronaut()).resize((300, 300)).save(buffer, "JPEG", quality=40)
+    Image.fromarray(data.astronaut()).resize((300, 300)).save(buffer, "JPEG", quality=40, comment=comment)
     return buffer.getvalue()
+
+
+def marked_upload() -> tuple[bytes, bytes]:
+    """An upload, and a stretch of its bytes no other file can hold: a random JPEG comment.
+
+    A stretch of the picture's own data would not do: a test running beside this one may save
+    the same sample photo, and its file would hold the same bytes.
+    """
+    marker = os.urandom(32).hex().encode("ascii")
+    upload = reencoded_astronaut(comment=marker)
+    assert marker in upload
+    return upload, marker
 
 
 def test_a_protected_photo_matches_by_its_pdq_and_a_reencoded_upload_by_its_bytes(
@@ -57,8 +70,7 @@ def test_a_protected_photo_matches_by_its_pdq_and_a_reencoded_upload_by_its_byte
 def test_an_upload_leaves_nothing_of_itself_on_disk(
     api_settings: Settings, client: TestClient, tokens: dict[str, str]
 ) -> None:
-    upload = reencoded_astronaut()
-    marker = upload[len(upload) // 2 : len(upload) // 2 + 64]  # a stretch of the JPEG's entropy-coded data
+    upload, marker = marked_upload()
     started = time.time() - 1
 
     assert client.post("/v1/match", content=upload, headers=bearer(tokens["platform"])).status_code == 200

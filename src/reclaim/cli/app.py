@@ -18,6 +18,7 @@ COMMAND_MODULES: Final = {
     "identifiers": "identifiers",
     "match": "matching",
     "scan": "scan",
+    "bulk": "bulk",
     "watch": "watch",
     "review": "review",
     "network": "network",

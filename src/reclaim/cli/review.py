@@ -1,5 +1,6 @@
 """``reclaim review list | accept ID | reject ID``: a person decides on every lead a scan found."""
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
@@ -114,6 +115,23 @@ def register(app: typer.Typer, translate: Translator) -> None:
         with opened_store(settings) as engine:
             decision = reject_lead(engine, settings, review_id)
         _show_decision(translate, decision, json_output)
+
+    @group.command(
+        "import",
+        help=_(
+            "Queue the matches of a `reclaim bulk scan` or `reclaim bulk match` output for review, as "
+            "a scan queues its hits. Importing the same output again queues nothing twice."
+        ),
+    )
+    def import_command(
+        results: Path = typer.Argument(..., metavar="OUT.parquet", help=_("The bulk job's --output.")),
+        json_output: bool = typer.Option(
+            False, "--json", help=_("Print one JSON summary line and nothing else.")
+        ),
+    ) -> None:
+        from reclaim.cli.bulk_import import import_results
+
+        import_results(translate, results, json_output)
 
     app.add_typer(group)
 

@@ -1,0 +1,310 @@
+"""Bulk scans: photos/s on 1 and 2 executors against `reclaim scan folder`, and bank-match-only throughput.
+
+    python benchmarks/bench_bulk.py --photos 5000                  # the issue's sizes (long)
+    python benchmarks/bench_bulk.py --photos 200 --side 640 --bank-entries 100000 --stored-hashes 20000
+
+Parts (``--parts scan,match,memory``):
+
+- ``scan``: makes ``--photos`` photos from scikit-image's public samples (random crops, turns
+  and scales, ``--side`` pixels on the long side; 0 keeps the crop's own size), protects a few in
+  a fresh home, then times on the same photos: `reclaim scan folder --workers N` (the peer),
+  `reclaim bulk scan --engine local --workers N` and `--engine spark --master local[N]`, N = 1, 2.
+  Each run is its own `reclaim` process and gets a fresh copy of the home, so none resumes
+  another; Spark's times include starting its JVM.
+- ``match``: `bulk match` alone: ``--stored-hashes`` rows of stored hashes (each with as many
+  views as a real photo has; 1 % are near copies of bank entries) against ``--bank-entries``
+  random PDQ entries, through the job's own partition function on 1 and 2 processes. Rows are
+  made inside each worker and only the matching is timed.
+- ``memory``: what one executor holds for a bank of ``--bank-entries``: the broadcast table
+  (pickled, as Spark ships it) and the snapshot built from it (resident memory growth).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+SAMPLES = ("astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "retina", "immunohistochemistry",
+           "camera", "moon", "brick", "grass", "gravel", "coins", "clock", "cell", "colorwheel")  # fmt: skip
+PROTECTED = 5
+
+
+def reclaim(*args: str | Path, env: dict[str, str]) -> float:
+    """Run one `reclaim` command to its end; its wall time in seconds."""
+    start = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-m", "reclaim", "--lang", "en", *map(str, args)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode != 0:
+        raise SystemExit(f"reclaim {' '.join(map(str, args))} failed:\n{run.stderr}")
+    return time.perf_counter() - start
+
+
+def make_photos(folder: Path, count: int, side: int, seed: int = 7) -> None:
+    from PIL import Image
+    from skimage import data
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    bases = []
+    for name in SAMPLES:
+        array = np.asarray(getattr(data, name)())
+        array = np.stack([array] * 3, -1) if array.ndim == 2 else array[..., :3]
+        bases.append(Image.fromarray(array.astype(np.uint8)))
+    for number in range(count):
+        base = bases[number % len(bases)]
+        keep = rng.uniform(0.55, 1.0)
+        width, height = round(base.width * keep), round(base.height * keep)
+        left, top = (
+            int(rng.integers(0, base.width - width + 1)),
+            int(rng.integers(0, base.height - height + 1)),
+        )
+        photo = base.crop((left, top, left + width, top + height)).rotate(
+            float(rng.uniform(-8, 8)), expand=True
+        )
+        if side:
+            scale = side / max(photo.size)
+            photo = photo.resize((round(photo.width * scale), round(photo.height * scale)))
+        buffer = io.BytesIO()
+        photo.convert("RGB").save(buffer, "JPEG", quality=int(rng.integers(70, 95)))
+        (folder / f"photo-{number:06d}.jpg").write_bytes(buffer.getvalue())
+
+
+def bench_scan(args: argparse.Namespace) -> dict[str, Any]:
+    work = Path(args.work)
+    photos = work / f"photos-{args.photos}-{args.side}"
+    if not photos.exists():
+        make_photos(photos, args.photos, args.side)
+    count = len(list(photos.iterdir()))
+    template = work / "home-template"
+    shutil.rmtree(template, ignore_errors=True)
+    env = {"RECLAIM_HOME": str(template), "RECLAIM_ACTOR": "bench", "OPENBLAS_NUM_THREADS": "1"}
+    reclaim("init", env=env)
+    case = subprocess.run(
+        [sys.executable, "-m", "reclaim", "case", "new", "bench", "--json"],
+        env={**os.environ, **env}, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    case_id = json.loads(case.stdout)["case_id"]
+    reclaim("protect", case_id, *sorted(photos.iterdir())[:PROTECTED], "--attest", "self", env=env)
+    results: dict[str, Any] = {"photos": count}
+    runs = {
+        "scan folder": lambda n, out: ("scan", "folder", photos, "--workers", n),
+        "bulk local": lambda n, out: ("bulk", "scan", "--input", photos, "--output", out, "--workers", n),
+        "bulk spark": lambda n, out: (
+            "bulk",
+            "scan",
+            "--engine",
+            "spark",
+            "--master",
+            f"local[{n}]",
+            "--input",
+            photos,
+            "--output",
+            out,
+        ),
+    }
+    for name, command in runs.items():
+        for workers in args.workers:
+            home = work / "home-run"
+            shutil.rmtree(home, ignore_errors=True)
+            shutil.copytree(template, home)
+            out = work / "out.parquet"
+            shutil.rmtree(out, ignore_errors=True) if out.is_dir() else out.unlink(missing_ok=True)
+            seconds = reclaim(*command(str(workers), out), env={**env, "RECLAIM_HOME": str(home)})
+            results[f"{name} x{workers}"] = {
+                "seconds": round(seconds, 2),
+                "photos_per_s": round(count / seconds, 2),
+            }
+            print(
+                f"{name:12} {workers} worker(s): {seconds:7.1f} s  {count / seconds:7.2f} photos/s",
+                flush=True,
+            )
+    for workers in args.workers:
+        peer = results[f"scan folder x{workers}"]["photos_per_s"]
+        for name in ("bulk local", "bulk spark"):
+            ratio = results[f"{name} x{workers}"]["photos_per_s"] / peer
+            print(f"{name} / scan folder, {workers} worker(s): {ratio:.2f}x")
+    return results
+
+
+def random_table(entries: int, seed: int = 1) -> Any:
+    from reclaim.bank.snapshot import SignalTable
+
+    rng = np.random.default_rng(seed)
+    return SignalTable(
+        entry_ids=np.arange(1, entries + 1, dtype=np.int64),
+        bank_ids=np.ones(entries, np.int32),
+        banks={1: ("protected", None)},
+        signal_types=["pdq"] * entries,
+        qualities=np.full(entries, 100, np.int16),
+        pdq_rows=np.arange(entries, dtype=np.int64),
+        pdq_hashes=rng.integers(0, 256, (entries, 32), dtype=np.uint8),
+        pdq_vias=["whole"] * entries,
+        texts={},
+    )
+
+
+def view_names() -> list[str]:
+    """The views a real photo is stored with by `--hash-only` (their names; hashes are made up)."""
+    from skimage import data
+
+    from reclaim.signals.robust import query_views
+
+    return [view.via for view in query_views(np.asarray(data.astronaut()))]
+
+
+_TABLE: list[Any] = []
+
+
+def _start_worker(entries: int) -> None:
+    _TABLE[:] = [random_table(entries)]
+
+
+def _table() -> Any:
+    return _TABLE[0]
+
+
+def _match_chunk(seed: int, rows: int, entries: int, vias: list[str]) -> tuple[float, int]:
+    """Make ``rows`` stored hash rows here, then time matching them; (seconds, matches)."""
+    import pandas as pd
+
+    from reclaim.distributed.partition import BankSource, JobOptions, match_partition
+
+    rng = np.random.default_rng(seed)
+    hashes = rng.integers(0, 256, (rows, len(vias), 32), dtype=np.uint8)
+    near = rng.random(rows) < 0.01  # a near copy of a bank entry: a few bits off its own hash
+    bank = _table().pdq_hashes
+    for row in np.nonzero(near)[0]:
+        hashes[row, 0] = bank[int(rng.integers(0, entries))] ^ (rng.random(32) < 0.02).astype(np.uint8)
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(rows) + seed * rows,
+            "kind": "image",
+            "sha256": None,
+            "md5": None,
+            "pdq": [hashes[row, 0].tobytes().hex() for row in range(rows)],
+            "pdq_quality": 100,
+            "views": [
+                [
+                    {"via": via, "timestamp": None, "hash": hashes[row, view].tobytes().hex(), "quality": 100}
+                    for view, via in enumerate(vias)
+                ]
+                for row in range(rows)
+            ],
+            "error": None,
+        }
+    )
+    source = BankSource("bench", _table)
+    start = time.perf_counter()
+    [out] = list(match_partition(iter([frame]), source, JobOptions()))
+    return time.perf_counter() - start, int(out["match_entry"].notna().sum())
+
+
+def bench_match(args: argparse.Namespace) -> dict[str, Any]:
+    vias = view_names()
+    chunk = 5_000
+    chunks = max(1, args.stored_hashes // chunk)
+    results: dict[str, Any] = {
+        "bank_entries": args.bank_entries,
+        "stored_hashes": chunks * chunk,
+        "views_per_row": len(vias),
+    }
+    for workers in args.workers:
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(args.bank_entries,)) as pool:
+            # The first chunk on each worker also builds its snapshot: timed apart, as the start-up it is.
+            warm = list(pool.map(_match_chunk, range(workers), [200] * workers, [args.bank_entries] * workers,
+                                 [vias] * workers))  # fmt: skip
+            start = time.perf_counter()
+            timed = list(pool.map(_match_chunk, range(100, 100 + chunks), [chunk] * chunks,
+                                  [args.bank_entries] * chunks, [vias] * chunks))  # fmt: skip
+            wall = time.perf_counter() - start
+        busy = sum(seconds for seconds, _ in timed)
+        rows = chunks * chunk
+        results[f"x{workers}"] = {
+            "rows_per_s": round(rows / max(busy / workers, 1e-9), 1),
+            "rows_per_core_s": round(rows / busy, 1),
+            "wall_with_row_making_s": round(wall, 1),
+            "first_chunk_with_snapshot_s": round(max(seconds for seconds, _ in warm), 2),
+            "matches": sum(found for _, found in timed),
+        }
+        found = results[f"x{workers}"]["matches"]
+        rate, per_core = rows / (busy / workers), rows / busy
+        print(f"bulk match {workers} process(es): {rate:,.0f} rows/s ({per_core:,.0f}/core), {found} matches")
+    return results
+
+
+def bench_memory(args: argparse.Namespace) -> dict[str, Any]:
+    from reclaim.bank.snapshot import BankSnapshot
+
+    def resident() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    table = random_table(args.bank_entries)
+    shipped = len(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+    before = resident()
+    start = time.perf_counter()
+    snapshot = BankSnapshot(table)
+    built = time.perf_counter() - start
+    grown = resident() - before
+    del snapshot
+    per_million = 1_000_000 / args.bank_entries
+    result = {
+        "bank_entries": args.bank_entries,
+        "broadcast_bytes": shipped,
+        "snapshot_resident_growth_bytes": grown,
+        "snapshot_build_s": round(built, 2),
+        "per_million_entries_mib": {
+            "broadcast": round(shipped * per_million / 2**20, 1),
+            "snapshot": round(grown * per_million / 2**20, 1),
+        },
+    }
+    mib = 2**20
+    print(
+        f"bank of {args.bank_entries:,}: broadcast {shipped / mib:.1f} MiB, snapshot +{grown / mib:.1f} MiB"
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--photos", type=int, default=5_000)
+    parser.add_argument("--side", type=int, default=0, help="long side of the photos; 0: the crop's own size")
+    parser.add_argument("--workers", type=lambda text: [int(n) for n in text.split(",")], default=[1, 2])
+    parser.add_argument("--bank-entries", type=int, default=1_000_000)
+    parser.add_argument("--stored-hashes", type=int, default=10_000_000)
+    parser.add_argument("--parts", default="scan,match,memory")
+    parser.add_argument("--work", default=str(DATA / "bulk"))
+    parser.add_argument("--json-out", default=str(DATA / "bench_bulk_results.json"))
+    args = parser.parse_args()
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    Path(args.work).mkdir(parents=True, exist_ok=True)
+    parts = {"scan": bench_scan, "match": bench_match, "memory": bench_memory}
+    results = {name: parts[name](args) for name in args.parts.split(",")}
+    results["load_average"] = os.getloadavg()
+    Path(args.json_out).write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

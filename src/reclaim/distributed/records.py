@@ -1,0 +1,128 @@
+"""A found file's signals and hits as output rows, and stored hash rows back as query signals.
+
+The conversions are exact both ways: `bulk match` on a `--hash-only` output rebuilds the very
+views the scan would have searched with, so it finds what the scan finds without the media.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from reclaim.bank.snapshot import BankHit
+from reclaim.signals.pdq import PdqHash
+from reclaim.signals.query_signals import QuerySignals
+from reclaim.signals.robust import PLAIN_VIA, View
+from reclaim.signals.video_views import QueryFrame
+
+_EXACT: Final = frozenset({"sha256", "md5"})
+NO_MATCH: Final[Mapping[str, None]] = {
+    "match_bank": None,
+    "match_entry": None,
+    "match_signal": None,
+    "distance": None,
+    "via": None,
+}
+NO_HASHES: Final[Mapping[str, None]] = {
+    "kind": None,
+    "sha256": None,
+    "md5": None,
+    "pdq": None,
+    "pdq_quality": None,
+    "vpdq": None,
+}
+
+
+def hash_record(signals: QuerySignals) -> dict[str, Any]:
+    """The file's own hashes (as `reclaim hash` names them) and every view it is searched by."""
+    pdq = signals.pdq
+    if signals.kind == "image":
+        views = [_view(view.via, None, view.hash) for view in signals.views]
+        vpdq = None
+    else:
+        views = [_view(frame.view, frame.timestamp, frame.pdq) for frame in signals.frames]
+        vpdq = [
+            {"timestamp": frame.timestamp, "hash": frame.pdq.hex, "quality": frame.pdq.quality}
+            for frame in signals.frames
+            if frame.view == PLAIN_VIA
+        ]
+    return {
+        "kind": signals.kind,
+        "sha256": signals.sha256,
+        "md5": signals.md5,
+        "pdq": pdq.hex if pdq is not None else None,
+        "pdq_quality": pdq.quality if pdq is not None else None,
+        "vpdq": vpdq,
+        "views": views,
+    }
+
+
+def signals_of_record(record: Mapping[str, Any]) -> QuerySignals:
+    """Query signals from a stored hash row; a row without views is searched by its PDQ alone."""
+    kind: Literal["image", "video"] = "video" if record.get("kind") == "video" else "image"
+    stored = record.get("views")
+    views: list[View] = []
+    frames: list[QueryFrame] = []
+    if stored is not None and len(stored):
+        for view in stored:
+            # bytes.fromhex checks the digits and PdqHash the length: a photo has hundreds of
+            # views, and PdqHash.from_hex's character-by-character check was most of `bulk match`.
+            pdq = PdqHash(bytes.fromhex(view["hash"]), int(view["quality"]))
+            if kind == "video":
+                frames.append(QueryFrame(float(view["timestamp"]), view["via"], pdq))
+            else:
+                views.append(View(view["via"], pdq))
+    elif _present(record.get("pdq")):
+        quality = record.get("pdq_quality")
+        known = int(quality) if quality is not None and _present(quality) else 100
+        views.append(View(PLAIN_VIA, PdqHash.from_hex(record["pdq"], known)))
+    return QuerySignals(
+        Path(str(record.get("id", ""))),
+        kind,
+        _text(record.get("sha256")),
+        _text(record.get("md5")),
+        views=tuple(views),
+        frames=tuple(frames),
+    )
+
+
+def match_records(hits: Iterable[BankHit]) -> list[dict[str, Any]]:
+    """One row per matched entry, by its best hit: an exact digest first, then the nearest view.
+
+    The order of preference is the scan's (services/scan.py), so choosing per case among these
+    rows gives the lead `reclaim scan` would queue.
+    """
+    best: dict[int, BankHit] = {}
+    for hit in hits:
+        current = best.get(hit.entry_id)
+        if current is None or rank(hit) < rank(current):
+            best[hit.entry_id] = hit
+    return [
+        {
+            "match_bank": hit.bank,
+            "match_entry": hit.entry_id,
+            "match_signal": hit.signal,
+            "distance": hit.distance,
+            "via": hit.via,
+        }
+        for _, hit in sorted(best.items())
+    ]
+
+
+def rank(hit: BankHit) -> tuple[int, int, int]:
+    """How good a hit is, smaller first: the scan's own order (an exact digest, then distance)."""
+    return (0 if hit.signal in _EXACT else 1, hit.distance, hit.entry_id)
+
+
+def _view(via: str, timestamp: float | None, pdq: PdqHash) -> dict[str, Any]:
+    return {"via": via, "timestamp": timestamp, "hash": pdq.hex, "quality": pdq.quality}
+
+
+def _present(value: object) -> bool:
+    # pandas gives NaN or None for a missing value, depending on the column's type.
+    return value is not None and value == value  # noqa: PLR0124 - NaN is the one value unequal to itself
+
+
+def _text(value: object) -> str:
+    return str(value) if _present(value) else ""
