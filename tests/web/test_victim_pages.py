@@ -432,7 +432,7 @@ def test_a_photo_with_little_detail_is_warned_about(site: Site, page: Page, tmp_
     page.goto(f"{site.url}/protect")
     page.locator("#files").set_input_files(str(plain))
     expect(page.locator("#status")).to_have_text(ZH.format("Done: {count} files hashed.", count=1))
-    expect(page.locator("#results .warn")).to_have_text(
+    expect(page.locator("#results .warning")).to_have_text(
         ZH.format(
             "This picture has little detail (quality {quality} of 100): matches on it are less sure.",
             quality=0,

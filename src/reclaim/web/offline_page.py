@@ -24,12 +24,13 @@ from typing import Final
 
 from reclaim.errors import N_
 from reclaim.locale import load_translator
+from reclaim.web.hash_list_texts import HASH_LIST_TEXTS
 
 WEB_DIR: Final = Path(__file__).parent
 JS_DIR: Final = WEB_DIR / "static" / "js"
 TEMPLATE: Final = "offline_page.html.j2"
 # In dependency order: each module only uses names of the ones before it.
-HASHING_MODULES: Final = ("pdq.js", "vpdq.js", "hashing.js")
+HASHING_MODULES: Final = ("pdq.js", "vpdq.js", "hashing.js", "hash_list.js")
 PAGE_SCRIPT: Final = "offline_page.js"
 PAGE_STYLE: Final = "offline_page.css"
 # Chinese first: the page opens in Chinese, with a switch to English. Each language is named
@@ -41,6 +42,7 @@ _IMPORT_LINE: Final = re.compile(r'^import \{[^}]*\} from "\./[a-z_]+\.js";\n', 
 
 # Every word on the page, in both catalogs. Plain words: she is not technical.
 TEXTS: Final = {
+    **HASH_LIST_TEXTS,
     "title": N_("Protect my photos"),
     "intro": N_(
         "This page turns your photos and videos into hashes: short codes, like fingerprints, "
@@ -57,20 +59,6 @@ TEXTS: Final = {
     "choose_label": N_("Photos and videos"),
     "step_check": N_("2. Check what will be saved"),
     "check_help": N_("Only these hashes will be in the file. File names are not kept."),
-    "nothing_yet": N_("No files chosen yet."),
-    "working": N_("Hashing file {number} of {count}…"),
-    "working_video": N_("Hashing file {number} of {count}: video frame {frame} of {frames}…"),
-    "finished": N_("Done: {count} files hashed."),
-    "photo": N_("Photo {number}"),
-    "video": N_("Video {number}"),
-    "not_media": N_("File {number} is not a photo or video, and was left out."),
-    "cannot_decode": N_("File {number} could not be read by this browser, and was left out."),
-    "low_quality": N_(
-        "This picture has little detail (quality {quality} of 100): matches on it are less sure."
-    ),
-    "quality": N_("quality {quality} of 100"),
-    "frames": N_("{count} frames, one a second"),
-    "show_frames": N_("Show the hash of each frame"),
     "step_attest": N_("3. Say who you are"),
     "attest_legend": N_("Who is submitting these photos and videos?"),
     "attest_self": N_("I am the person shown in these photos and videos."),
@@ -125,7 +113,7 @@ def write_offline_page(path: Path) -> int:
 
 @lru_cache(maxsize=1)
 def hashing_script() -> str:
-    """pdq.js, vpdq.js and hashing.js as one module: their imports are each other, so dropped."""
+    """The HASHING_MODULES as one module: their imports are each other, so dropped."""
     parts = []
     for name in HASHING_MODULES:
         source = (JS_DIR / name).read_text(encoding="utf-8")

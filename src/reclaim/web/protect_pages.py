@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from reclaim.errors import N_, UserInputError
 from reclaim.web.case_pages import acting_settings
+from reclaim.web.hash_list_texts import HASH_LIST_TEXTS
 from reclaim.web.page_route import PageRoute
 from reclaim.web.rendering import page_translator, render
 from reclaim.web.sessions import CSRF_HEADER, ForgedFormError, engine_of
@@ -32,20 +33,7 @@ ATTESTATIONS: Final = ("self", "on-behalf")
 
 # The words protect.js shows as it works, in the page's language. Plain words: she is not technical.
 SCRIPT_TEXTS: Final = {
-    "nothing_yet": N_("No files chosen yet."),
-    "working": N_("Hashing file {number} of {count}…"),
-    "working_video": N_("Hashing file {number} of {count}: video frame {frame} of {frames}…"),
-    "finished": N_("Done: {count} files hashed."),
-    "photo": N_("Photo {number}"),
-    "video": N_("Video {number}"),
-    "not_media": N_("File {number} is not a photo or video, and was left out."),
-    "cannot_decode": N_("File {number} could not be read by this browser, and was left out."),
-    "low_quality": N_(
-        "This picture has little detail (quality {quality} of 100): matches on it are less sure."
-    ),
-    "quality": N_("quality {quality} of 100"),
-    "frames": N_("{count} frames, one a second"),
-    "show_frames": N_("Show the hash of each frame"),
+    **HASH_LIST_TEXTS,
     "sending": N_("Sending the hashes…"),
     "send_failed": N_("The hashes could not be sent. Check the connection and try again."),
 }
@@ -53,8 +41,6 @@ SCRIPT_TEXTS: Final = {
 
 @router.get("/protect")
 def protect_page(request: Request, session: Victim) -> Response:
-    from reclaim.signals.pdq import MIN_GOOD_QUALITY
-
     case = her_case(request, session)
     translate = page_translator(request)
     texts = {key: translate(message) for key, message in SCRIPT_TEXTS.items()}
@@ -64,7 +50,7 @@ def protect_page(request: Request, session: Victim) -> Response:
         session=session,
         csrf_token=session.csrf_token,
         case=case,
-        script_texts={**texts, "min_good_quality": MIN_GOOD_QUALITY},
+        script_texts=texts,
     )
 
 

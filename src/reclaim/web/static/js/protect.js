@@ -3,6 +3,7 @@
 // and never sent: the file input has no name and belongs to no form.
 
 import { hashFiles } from "./hashing.js";
+import { hashListItem } from "./hash_list.js";
 
 const TEXTS = JSON.parse(document.getElementById("protect-texts").textContent);
 const CSRF_TOKEN = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || "";
@@ -29,61 +30,6 @@ function updateButton() {
   document.getElementById("send-needs").hidden = busy || !sendButton.disabled;
 }
 
-function resultItem(result) {
-  const item = document.createElement("li");
-  const number = result.index + 1;
-  if (!result.kind) {
-    item.textContent = text(result.error === "not-media" ? "not_media" : "cannot_decode", { number });
-    return item;
-  }
-  const heading = document.createElement("strong");
-  heading.textContent = text(result.kind === "image" ? "photo" : "video", { number });
-  const details = document.createElement("dl");
-  if (result.pdq) {
-    addHash(details, "PDQ", result.pdq.hash, "pdq");
-    addHash(details, "", text("quality", { quality: result.pdq.quality }));
-  } else {
-    addHash(details, "vPDQ", text("frames", { count: result.vpdq.frames.length }));
-  }
-  addHash(details, "SHA-256", result.sha256, "sha256");
-  addHash(details, "MD5", result.md5, "md5");
-  item.append(heading, details);
-  if (result.pdq && result.pdq.quality < TEXTS.min_good_quality) {
-    const warning = document.createElement("p");
-    warning.className = "warn";
-    warning.textContent = text("low_quality", { quality: result.pdq.quality });
-    item.append(warning);
-  }
-  if (result.vpdq) item.append(frameList(result.vpdq.frames));
-  return item;
-}
-
-function addHash(details, label, value, kind) {
-  const term = document.createElement("dt");
-  term.textContent = label;
-  const description = document.createElement("dd");
-  const code = document.createElement(kind ? "code" : "span");
-  if (kind) code.className = kind;
-  code.textContent = value;
-  description.append(code);
-  details.append(term, description);
-}
-
-function frameList(frames) {
-  const box = document.createElement("details");
-  const summary = document.createElement("summary");
-  summary.textContent = text("show_frames");
-  const items = document.createElement("ol");
-  for (const frame of frames) {
-    const item = document.createElement("li");
-    const code = document.createElement("code");
-    code.textContent = `${frame.timestamp.toFixed(3)} s  ${frame.hash}  (${frame.quality})`;
-    item.append(code);
-    items.append(item);
-  }
-  box.append(summary, items);
-  return box;
-}
 
 /** Reclaim JSON lines records (bank/formats/jsonl.py), as the offline page saves them. */
 function hashRecords(hashed) {
@@ -118,7 +64,7 @@ input.addEventListener("change", async () => {
           ? text("working_video", { number: p.index + 1, count: p.count, frame: p.done, frames: p.total })
           : text("working", { number: p.index + 1, count: p.count });
     },
-    onResult: (result) => list.append(resultItem(result)),
+    onResult: (result) => list.append(hashListItem(result, text)),
   });
   busy = false;
   status.textContent = text("finished", { count: results.filter((r) => r.kind).length });
