@@ -129,8 +129,14 @@ def slices(content: bytes, count: int = 24, size: int = 64) -> list[bytes]:
     return [content[start + i * span // count :][:size] for i in range(count)]
 
 
+def choose_files(page: Page, files: list[Path]) -> None:
+    """Choose files once protect.js listens (a module loads after the page is shown)."""
+    expect(page.locator("#files[data-ready]")).to_have_count(1)
+    page.locator("#files").set_input_files([str(f) for f in files])
+
+
 def hash_the_photos_and_send(page: Page, photos: list[Path], translate: Any = ZH) -> None:
-    page.locator("#files").set_input_files([str(p) for p in photos])
+    choose_files(page, photos)
     expect(page.locator("#status")).to_have_text(translate.format("Done: {count} files hashed.", count=2))
     page.get_by_label(translate("I am the person shown in these photos and videos.")).check()
     page.get_by_role("button", name=translate("Send the hashes to my case")).click()
@@ -430,7 +436,7 @@ def test_a_photo_with_little_detail_is_warned_about(site: Site, page: Page, tmp_
     log_in(page, site)
     expect(page).to_have_url(f"{site.url}/cases/{site.case_id}")
     page.goto(f"{site.url}/protect")
-    page.locator("#files").set_input_files(str(plain))
+    choose_files(page, [plain])
     expect(page.locator("#status")).to_have_text(ZH.format("Done: {count} files hashed.", count=1))
     expect(page.locator("#results .warning")).to_have_text(
         ZH.format(

@@ -98,3 +98,5 @@ sendButton.addEventListener("click", async () => {
 });
 
 updateButton();
+// Listening now: files chosen before this line would have gone unnoticed (tests wait for it).
+input.dataset.ready = "true";
