@@ -7,7 +7,11 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+# A shared 2-core machine running the whole suite can take seconds to hash or render what takes
+# milliseconds alone: assertions wait up to 20 s (Playwright's default is 5) before failing.
+expect.set_options(timeout=20_000)
 
 CHROMIUM = os.environ.get("RECLAIM_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 

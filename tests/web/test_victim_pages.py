@@ -368,6 +368,7 @@ def test_protect_works_with_the_keyboard_alone(site: Site, page: Page, tmp_path:
     log_in(page, site)
     expect(page).to_have_url(f"{site.url}/cases/{site.case_id}")
     page.goto(f"{site.url}/protect")
+    expect(page.locator("#files[data-ready]")).to_have_count(1)  # protect.js listens
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name=ZH("Skip to the content"))).to_be_focused()
     page.locator("#files").focus()
