@@ -3,7 +3,7 @@ feedback on an entry. For platforms."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
@@ -12,6 +12,9 @@ from starlette.concurrency import run_in_threadpool
 from reclaim.api.auth import PLATFORM_ROLES, caller, guarded
 from reclaim.services.platform import MAX_PAGE
 from reclaim.store.tokens import TokenRecord
+
+# Entry ids are 32-bit integers in the database: a larger one would fail in PostgreSQL (a 500).
+MAX_ENTRY_ID: Final = 2**31 - 1
 
 router = APIRouter(prefix="/v1/bank", tags=["bank"])
 
@@ -57,7 +60,7 @@ class Feedback(BaseModel):
 )
 def entry_feedback(
     request: Request,
-    entry_id: Annotated[int, Path(ge=1, le=2**62, description="The entry_id of a match.")],
+    entry_id: Annotated[int, Path(ge=1, le=MAX_ENTRY_ID, description="The entry_id of a match.")],
     feedback: Feedback,
     record: Annotated[TokenRecord, Depends(caller)],
 ) -> dict[str, object]:

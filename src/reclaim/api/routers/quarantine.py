@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 
 from reclaim.api.auth import caller, guarded
+from reclaim.api.routers.bank import MAX_ENTRY_ID
 from reclaim.errors import N_, NotFoundError
 from reclaim.store.tokens import TokenRecord
 
@@ -33,7 +34,7 @@ def quarantine_list(request: Request, record: Annotated[TokenRecord, Depends(cal
 )
 def quarantine_clear(
     request: Request,
-    entry_id: Annotated[int, Path(ge=1, le=2**62)],
+    entry_id: Annotated[int, Path(ge=1, le=MAX_ENTRY_ID)],
     record: Annotated[TokenRecord, Depends(caller)],
 ) -> dict[str, object]:
     from reclaim.services.quarantine import clear_held_entry
