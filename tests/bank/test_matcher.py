@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from reclaim.bank.matcher import Matcher
-from reclaim.signals.pdq import pdq_from_luma
-from reclaim.signals.robust import THRESHOLDS, View, protected_views
+from reclaim.bank.matcher import Matcher, ViewBatch
+from reclaim.signals.pdq import PdqHash, pdq_from_luma
+from reclaim.signals.robust import THRESHOLDS, View, only_meets, protected_views, threshold_for
 from tests.robust_edits import EDITS, collage, decoded, decoded_rgb, jpeg, sample, screenshot
 
 PROTECTED = ["astronaut", "coffee", "chelsea", "rocket"]
@@ -140,3 +140,55 @@ def test_corner_and_middle_views_meet_only_their_own_bank_window() -> None:
     assert [m.entry_id for m in matcher.match_views([View("corner+br", own)])] == []
     assert [m.entry_id for m in matcher.match_views([View("middle+cols", own)])] == [4]
     assert [m.entry_id for m in matcher.match_views([View("whole", own)])] == [1, 2, 3, 4]
+
+
+def _reference_matches(
+    matcher_rows: list[tuple[int, bytes, str]], views: list[View]
+) -> set[tuple[int, int, str]]:
+    """Every (entry, distance, view) the matcher must report, by comparing every pair."""
+    best: dict[int, tuple[int, int]] = {}
+    for entry, bits, bank_via in matcher_rows:
+        for position, view in enumerate(views):
+            only = only_meets(view.via)
+            if only is not None and only != bank_via:
+                continue
+            distance = int(
+                np.unpackbits(np.frombuffer(bits, np.uint8) ^ np.frombuffer(view.hash.bits, np.uint8)).sum()
+            )
+            if distance <= min(threshold_for(view.via), threshold_for(bank_via)):
+                best[entry] = min(best.get(entry, (distance, position)), (distance, position))
+    return {(entry, d, views[position].via) for entry, (d, position) in best.items()}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_batch_of_queries_finds_what_comparing_every_pair_finds(seed: int) -> None:
+    # Clustered hashes (a few centres, each bit flipped with 8 % chance) so that many pairs fall
+    # near the thresholds; every kind of bank and query view, corner and middle windows included.
+    rng = np.random.default_rng(seed)
+    centres = rng.integers(0, 2, (6, 256), dtype=np.uint8)
+
+    def near() -> bytes:
+        bits = centres[rng.integers(0, len(centres))] ^ (rng.random(256) < 0.08).astype(np.uint8)
+        return np.packbits(bits).tobytes()
+
+    bank_vias = ["whole", "crop+centre88", "crop+corner-tl", "crop+corner-br", "crop+middle-cols"]
+    query_vias = ["whole", "whole+mirror", "region", "corner+tl", "corner+br", "middle+cols", "tilt+3deg"]
+    rows = [(int(rng.integers(1, 40)), near(), str(rng.choice(bank_vias))) for _ in range(300)]
+    matcher = Matcher(
+        [entry for entry, _, _ in rows],
+        np.frombuffer(b"".join(bits for _, bits, _ in rows), np.uint8).reshape(-1, 32),
+        [via for _, _, via in rows],
+    )
+    queries = [
+        [View(str(rng.choice(query_vias)), PdqHash(near(), 100)) for _ in range(int(rng.integers(0, 12)))]
+        for _ in range(25)
+    ]
+    batched = matcher.match_batch(ViewBatch.of_views(queries))
+    assert len(batched) == len(queries)
+    found = 0
+    for views, matches in zip(queries, batched, strict=True):
+        assert {(m.entry_id, m.distance, m.via) for m in matches} == _reference_matches(rows, views)
+        assert matches == sorted(matches, key=lambda m: (m.distance, m.entry_id))
+        assert matches == matcher.match_views(views)
+        found += len(matches)
+    assert found > 50  # the clusters put many pairs within reach: the test compares real matches

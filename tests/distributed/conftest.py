@@ -1,4 +1,4 @@
-"""A small corpus of found photos, a victim's bank on SQLite and PostgreSQL, and one SparkSession.
+"""A corpus of a few hundred found photos, a victim's bank on SQLite and PostgreSQL, and one SparkSession.
 
 The corpus is public sample photos (scikit-image), shrunk so the suite stays fast: the
 victim's photos, each also edited the ways a leaked photo is (resized, recompressed, cropped,
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 from skimage import data
 
 from tests.conftest import _postgres_schema_url
@@ -47,11 +47,17 @@ DECOYS = (
     "page",
     "text",
     "cell",
+    "horse",
+    "shepp_logan_phantom",
+    "binary_blobs",
+    "logo",
 )
 
 
 def _photo(name: str) -> Image.Image:
     array = np.asarray(getattr(data, name)())
+    if array.dtype.kind in "bf":  # binary_blobs is boolean, the phantom floats from 0 to 1
+        array = array.astype(np.float64) * 255
     if array.ndim == 2:
         array = np.stack([array] * 3, axis=-1)
     image = Image.fromarray(array[..., :3].astype(np.uint8))
@@ -65,14 +71,43 @@ def _save(image: Image.Image, path: Path, quality: int = 90) -> None:
     path.write_bytes(buffer.getvalue())
 
 
+EDITS = (
+    "resized",
+    "crop",
+    "corner-crop",
+    "mirror",
+    "rotate90",
+    "grayscale",
+    "blur",
+    "border",
+    "letterbox",
+    "chat",
+)
+
+
 def _edits(image: Image.Image) -> dict[str, Image.Image]:
+    """What a photo goes through when it is re-shared: each kind of edit the matcher is built for."""
     width, height = image.size
-    return {
+    side = max(width, height)
+    letterbox = Image.new("RGB", (side * 16 // 9, side), (0, 0, 0))
+    letterbox.paste(image, ((letterbox.width - width) // 2, (side - height) // 2))
+    chat = Image.new("RGB", (width + width // 5, height + height // 2), (236, 229, 221))
+    chat.paste(image, (width // 10, height // 4))
+    ImageDraw.Draw(chat).rectangle((0, 0, chat.width, height // 8), fill=(7, 94, 84))  # the app's title bar
+    edited = {
         "resized": image.resize((width * 2 // 3, height * 2 // 3)),
         "crop": image.crop((width // 12, height // 12, width - width // 12, height - height // 12)),
+        "corner-crop": image.crop((width // 8, height // 8, width, height)),
         "mirror": ImageOps.mirror(image),
-        "border": ImageOps.expand(image, border=max(width, height) // 8, fill=(250, 250, 250)),
+        "rotate90": image.rotate(90, expand=True),
+        "grayscale": ImageOps.grayscale(image),
+        "blur": image.filter(ImageFilter.GaussianBlur(2)),
+        "border": ImageOps.expand(image, border=side // 8, fill=(250, 250, 250)),
+        "letterbox": letterbox,
+        "chat": chat,
     }
+    assert tuple(edited) == EDITS
+    return edited
 
 
 @dataclass(frozen=True)
@@ -104,9 +139,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     # Tiles of large photos, unlike any protected one as a whole: more decoys.
     for name in ("hubble_deep_field", "retina"):
         big = np.asarray(getattr(data, name)())[..., :3]
-        for row in range(2):
-            for column in range(2):
-                tile = big[row * 300 + 40 : row * 300 + 240, column * 300 + 40 : column * 300 + 240]
+        for row in range(3):
+            for column in range(3):
+                tile = big[row * 270 + 40 : row * 270 + 240, column * 270 + 40 : column * 270 + 240]
                 _save(Image.fromarray(tile.astype(np.uint8)), found / f"decoy-{name}-tile{row}{column}.jpg")
     corrupt = found / "corrupt.jpg"
     corrupt.write_bytes((found / "decoy-moon.jpg").read_bytes()[:600])

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from reclaim.cli.main import main
-from tests.distributed.conftest import Corpus, Home, cli_lines
+from tests.distributed.conftest import EDITS, Corpus, Home, cli_lines
 
 _EXACT = {"sha256", "md5"}
 
@@ -113,8 +113,34 @@ def queued(leads: list[dict[str, Any]], platform: str) -> set[tuple[str, int, st
 def test_spark_job_finds_what_scan_folder_finds(home: Home, corpus: Corpus, outputs: Outputs) -> None:
     expected = queued(home.scan_leads, "folder")
 
-    assert len(expected) >= (30 if home.found == corpus.found else 8)  # most copies and edits
+    assert len(expected) >= (60 if home.found == corpus.found else 20)  # most copies and edits
     assert leads_from_rows(outputs["spark"]) == expected
+    if home.found == corpus.found:  # every kind of edit is among what both find
+        found_files = {Path(url.removeprefix("file://")).stem for url, *_ in expected}
+        kinds = {name.split("-", 1)[1] if "-" in name else "original" for name in found_files}
+        assert kinds >= {"copy", "q40", *EDITS}
+
+
+@pytest.mark.parametrize("home", ["sqlite"], indirect=True)
+def test_a_malformed_stored_row_is_an_error_row_and_the_rest_match(home: Home, outputs: Outputs) -> None:
+    hashes = outputs["hashes"].copy()
+    broken = hashes.index[hashes["error"].isna()][:2]
+    hashes.loc[broken[0], "pdq"] = "not a hash"
+    hashes.at[broken[0], "views"] = None  # searched by its PDQ alone, which is not hexadecimal
+    views = list(hashes.at[broken[1], "views"])
+    hashes.at[broken[1], "views"] = [{**views[0], "hash": views[0]["hash"][:60]}, *views[1:]]
+    table = home.root / "malformed.parquet"
+    hashes.to_parquet(table)
+
+    cli_lines("bulk", "match", "--hashes", table, "--output", outputs.path("malformed"), env=home.env)
+
+    rows = read(outputs.path("malformed"))
+    bad_ids = set(hashes.loc[broken, "id"])
+    for row in rows[rows["id"].isin(bad_ids)].to_dict("records"):
+        assert "malformed hash" in row["error"] and pd.isna(row["match_entry"])
+    good = rows[~rows["id"].isin(bad_ids)].reset_index(drop=True)
+    expected = outputs["spark"][~outputs["spark"]["id"].isin(bad_ids)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(good, expected, check_dtype=False)
 
 
 def test_every_file_has_a_row_and_a_corrupt_one_an_error(home: Home, outputs: Outputs) -> None:
@@ -161,7 +187,7 @@ def test_hashes_then_bulk_match_gives_the_direct_scan(outputs: Outputs, engine: 
 
 @pytest.mark.parametrize("home", ["sqlite"], indirect=True)
 def test_a_table_of_media_bytes_with_its_own_ids_gives_the_same_rows(home: Home, outputs: Outputs) -> None:
-    files = sorted(home.found.iterdir())[::8]  # a dozen: photos, edits, decoys and the corrupt one
+    files = sorted(home.found.iterdir())[::8]  # some thirty: photos, edits, decoys and the corrupt one
     table = home.root / "media.parquet"
     media = pd.DataFrame(
         {"media_id": range(100, 100 + len(files)), "content": [p.read_bytes() for p in files]}

@@ -106,47 +106,95 @@ class Matcher:
 
     def match_views(self, views: Sequence[View]) -> list[Match]:
         """The best match per entry (smallest distance, then the plainest view), nearest first."""
-        usable = [v for v in views if self._allow_low_quality or not v.is_low_quality]
-        if not usable or self._rows.size == 0:
-            return []
-        best: dict[int, tuple[int, int, int]] = {}
+        return self.match_batch(ViewBatch.of_views([views]))[0]
+
+    def match_batch(self, batch: ViewBatch) -> list[list[Match]]:
+        """``match_views`` for each query of ``batch`` at once: one index search per kind of view
+        for the whole batch, so that `bulk match` pays the search's fixed costs per batch of rows."""
+        results: list[list[Match]] = [[] for _ in range(batch.queries)]
+        usable = np.ones(len(batch), bool) if self._allow_low_quality else batch.qualities >= MIN_GOOD_QUALITY
+        if not usable.any() or self._rows.size == 0:
+            return results
+        kinds = {via: (threshold_for(via), only_meets(via)) for via in set(batch.vias)}
+        limits = np.fromiter((kinds[via][0] for via in batch.vias), np.int32, len(batch))
         groups: dict[str | None, list[int]] = {}
-        for position, view in enumerate(usable):
-            groups.setdefault(only_meets(view.via), []).append(position)
-        for only, positions in groups.items():
-            if only is None:
-                self._search(usable, positions, self._all, best)
-            elif only in self._only:
-                self._search(usable, positions, self._only[only], best)
-        matches = [
-            Match(entry, d, usable[q].via, self._vias[row], usable[q].hash, row)
-            for entry, (d, q, row) in best.items()
+        for position in np.nonzero(usable)[0].tolist():
+            groups.setdefault(kinds[batch.vias[position]][1], []).append(position)
+        found = [
+            self._search(batch, limits, np.asarray(positions, np.int64), part)
+            for only, positions in groups.items()
+            if (part := self._all if only is None else self._only.get(only)) is not None
         ]
-        return sorted(matches, key=lambda m: (m.distance, m.entry_id))
+        if not found:
+            return results
+        views, rows, distances = (np.concatenate(column) for column in zip(*found, strict=True))
+        owners, entries = batch.owners[views], self._entry_ids[rows]
+        # Per query and entry the nearest pair; on a tie the earlier view, since views come
+        # plainest first (the index may return pairs in any order), then the lower bank row.
+        order = np.lexsort((rows, views, distances, entries, owners))
+        first = np.ones(order.size, bool)
+        first[1:] = (owners[order][1:] != owners[order][:-1]) | (entries[order][1:] != entries[order][:-1])
+        for pick in order[first].tolist():
+            view = int(views[pick])
+            results[int(owners[pick])].append(
+                Match(
+                    int(entries[pick]),
+                    int(distances[pick]),
+                    batch.vias[view],
+                    self._vias[int(rows[pick])],
+                    PdqHash(batch.hashes[view].tobytes(), int(batch.qualities[view])),
+                    int(rows[pick]),
+                )
+            )
+        for matches in results:
+            matches.sort(key=lambda m: (m.distance, m.entry_id))
+        return results
 
     def _search(
-        self,
-        usable: Sequence[View],
-        positions: list[int],
-        part: _Part,
-        best: dict[int, tuple[int, int, int]],
-    ) -> None:
-        """Search the views at ``positions`` in ``part`` (whose index row i is
-        ``self._rows[part.rows[i]]``), keeping per entry the nearest pair in ``best`` as
-        (distance, view position, bank row). Costs nothing in proportion to the bank but the index."""
-        views = [usable[p] for p in positions]
-        queries = np.frombuffer(b"".join(v.hash.bits for v in views), np.uint8).reshape(-1, 32)
+        self, batch: ViewBatch, limits: npt.NDArray[np.int32], positions: npt.NDArray[np.int64], part: _Part
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The pairs within both sides' limits of the views at ``positions`` in ``part``, as
+        (view position, row of the matcher's arrays, distance). Costs nothing in proportion to
+        the bank but the index."""
+        query_limits = limits[positions]
         # No pair can match beyond the smaller of the two sides' widest limits.
-        widest = min(max(v.threshold for v in views), part.widest)
-        query_rows, index_rows, distances = part.index.search(queries, max_distance=widest)
-        query_limits = np.array([v.threshold for v in views], dtype=np.int32)
+        widest = min(int(query_limits.max()), part.widest)
+        query_rows, index_rows, distances = part.index.search(batch.hashes[positions], max_distance=widest)
         within = distances <= np.minimum(query_limits[query_rows], part.limits[index_rows])
-        # Per entry the nearest pair; on a tie the earlier view, since views come plainest first
-        # (the index may return pairs in any order).
-        for q_row, i, d in zip(query_rows[within], index_rows[within], distances[within], strict=True):
-            q = positions[int(q_row)]
-            row = int(self._rows[int(i) if part.rows is None else part.rows[int(i)]])
-            entry = int(self._entry_ids[row])
-            candidate = (int(d), int(q), row)
-            if entry not in best or candidate < best[entry]:
-                best[entry] = candidate
+        index_rows = index_rows[within]
+        positions_in_part = index_rows if part.rows is None else part.rows[index_rows]
+        return (
+            positions[query_rows[within]],
+            self._rows[positions_in_part].astype(np.int64),
+            distances[within].astype(np.int64),
+        )
+
+
+@dataclass(frozen=True)
+class ViewBatch:
+    """The views of many found files as arrays, in each file's order (plainest first).
+
+    View i belongs to query ``owners[i]``; queries are numbered 0 to ``queries - 1``. `bulk match`
+    builds one from stored rows without making a ``View`` per hash.
+    """
+
+    hashes: npt.NDArray[np.uint8]  # (n, 32)
+    vias: Sequence[str]
+    qualities: npt.NDArray[np.int64]
+    owners: npt.NDArray[np.int64]
+    queries: int
+
+    def __len__(self) -> int:
+        return len(self.vias)
+
+    @classmethod
+    def of_views(cls, per_query: Sequence[Sequence[View]]) -> ViewBatch:
+        views = [view for query in per_query for view in query]
+        hashes = np.frombuffer(b"".join(v.hash.bits for v in views), np.uint8).reshape(-1, 32)
+        return cls(
+            hashes,
+            [v.via for v in views],
+            np.fromiter((v.hash.quality for v in views), np.int64, len(views)),
+            np.repeat(np.arange(len(per_query), dtype=np.int64), [len(query) for query in per_query]),
+            len(per_query),
+        )

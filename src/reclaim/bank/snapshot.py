@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from reclaim.bank.exact import DIGEST_TYPES, DigestLookup
-from reclaim.bank.matcher import Match, Matcher
+from reclaim.bank.matcher import Match, Matcher, ViewBatch
 from reclaim.signals.pdq import PdqHash
 from reclaim.signals.robust import PLAIN_VIA, View
 
@@ -121,6 +121,16 @@ class BankSnapshot:
         if query.frames and self._video_rows:
             hits += [self._video_hit(match) for match in self._video_bank().match(query.frames)]
         return self._heard(hits)
+
+    def match_photos(self, digests: Sequence[tuple[str, str]], views: ViewBatch) -> list[list[BankHit]]:
+        """``match`` for many photos at once: photo i has the digests ``digests[i]`` (sha256,
+        md5) and the views of ``views`` that it owns. One search for all, as `bulk match` needs."""
+        found = self._photos.match_batch(views)
+        results = []
+        for (sha256, md5), matches in zip(digests, found, strict=True):
+            hits = self._digest_hits("sha256", sha256) + self._digest_hits("md5", md5)
+            results.append(self._heard(hits + [self._photo_hit(match) for match in matches]))
+        return results
 
     def match_digest(self, signal_type: str, value: str) -> list[BankHit]:
         return self._heard(self._digest_hits(signal_type, value))

@@ -16,11 +16,18 @@ import pandas as pd
 
 from reclaim.config import MediaLimits
 from reclaim.distributed.columns import CONTENT, ID, PATH
-from reclaim.distributed.records import NO_HASHES, NO_MATCH, hash_record, match_records, signals_of_record
+from reclaim.distributed.records import (
+    NO_HASHES,
+    NO_MATCH,
+    StoredPhotos,
+    hash_record,
+    match_records,
+    signals_of_record,
+)
 from reclaim.errors import N_, ReclaimError
 
 if TYPE_CHECKING:
-    from reclaim.bank.snapshot import BankSnapshot, SignalTable
+    from reclaim.bank.snapshot import BankHit, BankSnapshot, SignalTable
     from reclaim.locale import Translator
     from reclaim.signals.query_signals import QuerySignals
 
@@ -72,27 +79,39 @@ def scan_partition(
 def match_partition(
     batches: Iterator[pd.DataFrame], bank: BankSource, options: JobOptions
 ) -> Iterator[pd.DataFrame]:
-    """Match stored hash rows (a `--hash-only` output) without the media; error rows pass through."""
+    """Match stored hash rows (a `--hash-only` output) without the media; error rows pass through.
+
+    A batch's photos are searched together (``StoredPhotos``), videos one by one."""
     translate = _translator(options.lang)
     for batch in batches:
-        rows: list[dict[str, Any]] = []
+        snapshot = snapshot_of(bank)
+        rows_of: list[list[dict[str, Any]]] = []  # per input row, its output rows
+        photos, photo_rows = StoredPhotos(), []
         for record in batch.to_dict("records"):
             media_id = record.get(ID)
             error = record.get("error")
             if isinstance(error, str) and error:
-                rows.append(_error_row(media_id, options, error))
+                rows_of.append([_error_row(media_id, options, error)])
                 continue
+            hashes = {name: record.get(name) for name in NO_HASHES}
             try:
-                signals = signals_of_record(record)
+                if record.get("kind") == "video":
+                    hits = snapshot.match(signals_of_record(record))
+                    rows_of.append(_match_rows(media_id, hashes, hits))
+                else:
+                    photos.add(record)
+                    photo_rows.append((len(rows_of), media_id, hashes))
+                    rows_of.append([])
             except (ValueError, KeyError, TypeError) as problem:  # a malformed row from elsewhere
                 message = translate.format(
                     N_("{path} has a malformed hash ({reason})."), path=str(media_id), reason=str(problem)
                 )
-                rows.append(_error_row(media_id, options, message))
-                continue
-            hashes = {name: record.get(name) for name in NO_HASHES}
-            rows += _rows(media_id, signals, hashes, bank, options)
-        yield _frame(rows, hash_only=False)
+                rows_of.append([_error_row(media_id, options, message)])
+        if len(photos):
+            found = snapshot.match_photos(photos.digests, photos.view_batch())
+            for (position, media_id, hashes), hits in zip(photo_rows, found, strict=True):
+                rows_of[position] = _match_rows(media_id, hashes, hits)
+        yield _frame([row for rows in rows_of for row in rows], hash_only=False)
 
 
 def _signals(path: Any, content: Any, label: str, limits: MediaLimits) -> QuerySignals:
@@ -106,8 +125,13 @@ def _rows(
 ) -> list[dict[str, Any]]:
     if options.hash_only or bank is None:
         return [{ID: media_id, **hashes, "error": None}]
+    return _match_rows(media_id, hashes, snapshot_of(bank).match(signals))
+
+
+def _match_rows(media_id: Any, hashes: dict[str, Any], hits: list[BankHit]) -> list[dict[str, Any]]:
+    """One row per matched entry, or one row of nulls: the file's own hashes on each."""
     own = {name: hashes[name] for name in NO_HASHES}
-    matches = match_records(snapshot_of(bank).match(signals)) or [dict(NO_MATCH)]
+    matches = match_records(hits) or [dict(NO_MATCH)]
     return [{ID: media_id, **own, **match, "error": None} for match in matches]
 
 

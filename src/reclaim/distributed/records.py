@@ -7,9 +7,13 @@ views the scan would have searched with, so it finds what the scan finds without
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
+import numpy as np
+
+from reclaim.bank.matcher import ViewBatch
 from reclaim.bank.snapshot import BankHit
 from reclaim.signals.pdq import PdqHash
 from reclaim.signals.query_signals import QuerySignals
@@ -85,6 +89,62 @@ def signals_of_record(record: Mapping[str, Any]) -> QuerySignals:
         views=tuple(views),
         frames=tuple(frames),
     )
+
+
+@dataclass
+class StoredPhotos:
+    """Stored photo rows gathered for one search (``Matcher.match_batch``) instead of one each.
+
+    Parsing goes straight from the rows' hex digits to arrays: a photo has about a thousand
+    views, and a ``View`` object per view cost more than the search.
+    """
+
+    digests: list[tuple[str, str]] = field(default_factory=list)
+    _bits: list[bytes] = field(default_factory=list)
+    _vias: list[str] = field(default_factory=list)
+    _qualities: list[int] = field(default_factory=list)
+    _counts: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.digests)
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        """Add one `--hash-only` photo row (query ``len(self)``); raises ValueError, KeyError or
+        TypeError, adding nothing, when the row is malformed."""
+        bits, vias, qualities = _stored_views(record)
+        self.digests.append((_text(record.get("sha256")), _text(record.get("md5"))))
+        self._bits.append(bits)
+        self._vias += vias
+        self._qualities += qualities
+        self._counts.append(len(vias))
+
+    def view_batch(self) -> ViewBatch:
+        return ViewBatch(
+            np.frombuffer(b"".join(self._bits), np.uint8).reshape(-1, 32),
+            self._vias,
+            np.asarray(self._qualities, np.int64),
+            np.repeat(np.arange(len(self._counts), dtype=np.int64), self._counts),
+            len(self._counts),
+        )
+
+
+def _stored_views(record: Mapping[str, Any]) -> tuple[bytes, list[str], list[int]]:
+    """A photo row's views as raw hash bytes, names and qualities; without views, its PDQ alone."""
+    stored = record.get("views")
+    if stored is not None and len(stored):
+        hexes, vias, qualities = [], [], []
+        for view in stored:
+            hexes.append(view["hash"])
+            vias.append(str(view["via"]))
+            qualities.append(int(view["quality"]))
+        if set(map(len, hexes)) != {64}:
+            raise ValueError("a view's hash is not 64 hexadecimal digits")
+        return bytes.fromhex("".join(hexes)), vias, qualities
+    if _present(record.get("pdq")):
+        quality = record.get("pdq_quality")
+        known = int(quality) if quality is not None and _present(quality) else 100
+        return PdqHash.from_hex(record["pdq"], known).bits, [PLAIN_VIA], [known]
+    return b"", [], []
 
 
 def match_records(hits: Iterable[BankHit]) -> list[dict[str, Any]]:
