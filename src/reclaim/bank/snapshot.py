@@ -44,6 +44,14 @@ class SignalTable:
     texts: dict[int, str]  # row -> value, for digests and vPDQ
 
 
+def hit_rank(signal: str, distance: int, entry_id: int) -> tuple[int, int, int]:
+    """How good a hit is, smaller first: an exact digest, then the nearest, then the older entry.
+
+    A scan, a bulk job and a review import each keep a case's best hit by it, so all three
+    queue the same lead for the same file."""
+    return (0 if signal in DIGEST_TYPES else 1, distance, entry_id)
+
+
 @dataclass(frozen=True, slots=True)
 class BankHit:
     """A bank entry a query matched: which, how near, and through which view of the query.
@@ -59,6 +67,10 @@ class BankHit:
     via: str
     query_range: TimeRange | None = None
     protected_range: TimeRange | None = None
+
+    @property
+    def rank(self) -> tuple[int, int, int]:
+        return hit_rank(self.signal, self.distance, self.entry_id)
 
     def to_json(self) -> dict[str, object]:
         record: dict[str, object] = {

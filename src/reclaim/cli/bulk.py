@@ -1,12 +1,12 @@
 """``reclaim bulk scan|match``: a platform's whole corpus against the bank, on Spark or on this machine."""
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from reclaim.cli.output import emit_json, stderr_is_terminal
+from reclaim.cli.output import emit_json
+from reclaim.cli.progress import progress_meter
 from reclaim.cli.store_access import opened_store
 from reclaim.config import load_settings
 from reclaim.locale import Translator
@@ -25,14 +25,34 @@ def register(app: typer.Typer, translate: Translator) -> None:
         ),
         no_args_is_help=True,
     )
-    json_help = _("Print one JSON summary line and nothing else.")
-    engine_help = _("local (this machine, the default) or spark (needs the [spark] extra).")
-    master_help = _("Spark's master: local[2], spark://HOST:7077, yarn, k8s://... (default: spark-submit's).")
-    output_help = _("The Parquet output to write (Spark writes a folder of that name).")
-    workers_help = _("Local engine: processes to use; 0 uses every CPU core.")
-    low_quality_help = _(
-        "Also match against low-quality photo hashes (plain or tiny pictures; more false leads)."
+    # The options both commands take, declared once (Typer reads them, never changes them).
+    output_option = typer.Option(
+        ...,
+        "--output",
+        metavar="OUT.parquet",
+        help=_("The Parquet output to write (Spark writes a folder of that name)."),
     )
+    engine_option = typer.Option(
+        "local",
+        "--engine",
+        metavar="local|spark",
+        help=_("local (this machine, the default) or spark (needs PySpark, from the spark extra)."),
+    )
+    master_option = typer.Option(
+        None,
+        "--master",
+        metavar="URL",
+        help=_("Spark's master: local[2], spark://HOST:7077, yarn, k8s://... (default: spark-submit's)."),
+    )
+    low_quality_option = typer.Option(
+        False,
+        "--include-low-quality",
+        help=_("Also match against low-quality photo hashes (plain or tiny pictures; more false leads)."),
+    )
+    workers_option = typer.Option(
+        0, "--workers", min=0, help=_("Local engine: processes to use; 0 uses every CPU core.")
+    )
+    json_option = typer.Option(False, "--json", help=_("Print one JSON summary line and nothing else."))
 
     @group.command(
         "scan",
@@ -48,9 +68,9 @@ def register(app: typer.Typer, translate: Translator) -> None:
             metavar="PATH_GLOB_OR_PARQUET",
             help=_("A glob or folder of files, or a Parquet table."),
         ),
-        output: str = typer.Option(..., "--output", metavar="OUT.parquet", help=output_help),
-        engine: str = typer.Option("local", "--engine", metavar="local|spark", help=engine_help),
-        master: Optional[str] = typer.Option(None, "--master", metavar="URL", help=master_help),  # noqa: UP045
+        output: str = output_option,
+        engine: str = engine_option,
+        master: Optional[str] = master_option,  # noqa: UP045
         id_column: str = typer.Option(
             "id", "--id-column", metavar="C", help=_("The Parquet table's column that names each file.")
         ),
@@ -59,9 +79,9 @@ def register(app: typer.Typer, translate: Translator) -> None:
             "--hash-only",
             help=_("Only hash, to match the stored hashes later with `reclaim bulk match`."),
         ),
-        include_low_quality: bool = typer.Option(False, "--include-low-quality", help=low_quality_help),
-        workers: int = typer.Option(0, "--workers", min=0, help=workers_help),
-        json_output: bool = typer.Option(False, "--json", help=json_help),
+        include_low_quality: bool = low_quality_option,
+        workers: int = workers_option,
+        json_output: bool = json_option,
     ) -> None:
         from reclaim.services.bulk_scan import BulkRequest, run_bulk_scan
 
@@ -92,12 +112,12 @@ def register(app: typer.Typer, translate: Translator) -> None:
             metavar="HASHES.parquet",
             help=_("The output of `reclaim bulk scan --hash-only`."),
         ),
-        output: str = typer.Option(..., "--output", metavar="OUT.parquet", help=output_help),
-        engine: str = typer.Option("local", "--engine", metavar="local|spark", help=engine_help),
-        master: Optional[str] = typer.Option(None, "--master", metavar="URL", help=master_help),  # noqa: UP045
-        include_low_quality: bool = typer.Option(False, "--include-low-quality", help=low_quality_help),
-        workers: int = typer.Option(0, "--workers", min=0, help=workers_help),
-        json_output: bool = typer.Option(False, "--json", help=json_help),
+        output: str = output_option,
+        engine: str = engine_option,
+        master: Optional[str] = master_option,  # noqa: UP045
+        include_low_quality: bool = low_quality_option,
+        workers: int = workers_option,
+        json_output: bool = json_option,
     ) -> None:
         from reclaim.services.bulk_scan import BulkRequest, run_bulk_match
 
@@ -123,7 +143,7 @@ def _run(
 ) -> None:
     settings = load_settings()
     label = translate("Spark tasks") if request.engine == "spark" else translate("Files")
-    with opened_store(settings) as engine, _progress(label) as progress:
+    with opened_store(settings) as engine, progress_meter(label) as progress:
         summary = job(engine, settings, request, progress)
     if json_output:
         emit_json(summary.to_json())
@@ -131,24 +151,3 @@ def _run(
     typer.echo(translate.format("Wrote {rows} rows to {output}.", rows=summary.rows, output=summary.output))
     if not request.hash_only:
         typer.echo(translate.format("Next: reclaim review import {output}", output=summary.output))
-
-
-@contextlib.contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A bar on stderr (terminals only) that the job moves with (done, total)."""
-    if not stderr_is_terminal():
-        yield lambda done, total: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("work", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total or None)

@@ -20,7 +20,6 @@ from reclaim.signals.query_signals import QuerySignals
 from reclaim.signals.robust import PLAIN_VIA, View
 from reclaim.signals.video_views import QueryFrame
 
-_EXACT: Final = frozenset({"sha256", "md5"})
 NO_MATCH: Final[Mapping[str, None]] = {
     "match_bank": None,
     "match_entry": None,
@@ -156,7 +155,7 @@ def match_records(hits: Iterable[BankHit]) -> list[dict[str, Any]]:
     best: dict[int, BankHit] = {}
     for hit in hits:
         current = best.get(hit.entry_id)
-        if current is None or rank(hit) < rank(current):
+        if current is None or hit.rank < current.rank:
             best[hit.entry_id] = hit
     return [
         {
@@ -168,11 +167,6 @@ def match_records(hits: Iterable[BankHit]) -> list[dict[str, Any]]:
         }
         for _, hit in sorted(best.items())
     ]
-
-
-def rank(hit: BankHit) -> tuple[int, int, int]:
-    """How good a hit is, smaller first: the scan's own order (an exact digest, then distance)."""
-    return (0 if hit.signal in _EXACT else 1, hit.distance, hit.entry_id)
 
 
 def _view(via: str, timestamp: float | None, pdq: PdqHash) -> dict[str, Any]:

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 PLATFORM: Final = "bulk"
 SOURCE: Final = "bulk-import"
 _BATCH: Final = 100
-_EXACT: Final = frozenset({"sha256", "md5"})
 _COLUMNS: Final = ("id", "sha256", "pdq", "match_entry", "distance", "via")
 
 
@@ -129,6 +128,7 @@ def _finished(
     owners: dict[int, tuple[str | None, str]],
     summary: ImportSummary,
 ) -> FinishedItem:
+    from reclaim.bank.snapshot import hit_rank
     from reclaim.store.scans import FinishedItem, NewLead
 
     sha256, pdq = digests
@@ -142,8 +142,7 @@ def _finished(
         if case_id is None:
             summary.unassigned += 1
             continue
-        # The scan's order of preference (services/scan.py): exact digest, then distance, then entry.
-        rank = (0 if signal in _EXACT else 1, match.distance, match.entry_id)
+        rank = hit_rank(signal, match.distance, match.entry_id)  # the scan's order of preference
         if case_id not in best or rank < best[case_id][0]:
             best[case_id] = (rank, match, signal)
     local = _local_file(media_id)

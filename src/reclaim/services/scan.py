@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 BATCH_SIZE: Final = 100
 # Links are keyed under their own label, so a link's digest never equals a handle's.
 _LINK_KEY_LABEL: Final = b"reclaim mentioned links v1"
-_EXACT_SIGNALS: Final = frozenset({"sha256", "md5"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +212,7 @@ def _media_leads(
             summary.unassigned_hits += 1
             continue
         current = best.get(hit.case_id)
-        if current is None or _rank(hit) < _rank(current):
+        if current is None or hit.rank < current.rank:
             best[hit.case_id] = hit
     summary.media_hits += len(best)
     for case_id, hit in sorted(best.items()):
@@ -227,10 +226,6 @@ def _media_leads(
             media_path=str(item.media_path) if item.media_path is not None else None,
             media_sha256=signals.sha256,
         )
-
-
-def _rank(hit: BankHit) -> tuple[int, int, int]:
-    return (0 if hit.signal in _EXACT_SIGNALS else 1, hit.distance, hit.entry_id)
 
 
 def _identifier_lead(case_id: str, kind: str) -> NewLead:

@@ -116,7 +116,7 @@ def download_report(
     case_id: CaseId,
     lang: Annotated[str | None, Query(pattern="^(zh|en)$")] = None,
 ) -> Response:
-    from reclaim.api.routers.case_files import _written_in_private
+    from reclaim.api.downloads import write_privately
     from reclaim.services.report import report_needs_vault, write_report
 
     engine = engine_of(request)
@@ -124,20 +124,20 @@ def download_report(
     settings = acting_settings(request, session)
     vault = server_vault(settings) if report_needs_vault(engine, case.id) else None
     name = f"reclaim-report-{case.id}.pdf"
-    data, _ = _written_in_private(
+    report = write_privately(
         name,
         lambda path: write_report(
             engine, settings, case.id, path, lang=lang or page_language(request), fmt="pdf", vault=vault
         ),
     )
-    return Response(data, media_type="application/pdf", headers={**DOWNLOAD_HEADERS, **_attachment(name)})
+    return report.response("application/pdf", {**DOWNLOAD_HEADERS, **_attachment(name)})
 
 
 @router.post("/cases/{case_id}/bundle")
 def download_bundle(request: Request, session: Caseworker, case_id: CaseId, fields: CheckedForm) -> Response:
     """The redacted bundle (captures blurred): a sealed one needs its key handed over apart from
     the file, which one browser download cannot do; `reclaim evidence export` or the API can."""
-    from reclaim.api.routers.case_files import _written_in_private
+    from reclaim.api.downloads import write_privately
     from reclaim.services.evidence import export_bundle
     from reclaim.store.evidence import read_captures
 
@@ -147,10 +147,10 @@ def download_bundle(request: Request, session: Caseworker, case_id: CaseId, fiel
     settings = acting_settings(request, session)
     vault = server_vault(settings) if read_captures(engine, case.id) else None
     name = f"reclaim-bundle-{case.id}.zip"
-    data, _ = _written_in_private(
+    bundle = write_privately(
         name, lambda path: export_bundle(engine, settings, case.id, path, redact=True, vault=vault)
     )
-    return Response(data, media_type="application/zip", headers={**DOWNLOAD_HEADERS, **_attachment(name)})
+    return bundle.response("application/zip", {**DOWNLOAD_HEADERS, **_attachment(name)})
 
 
 def _capture_bytes(request: Request, session: WebSession, case_id: str, leaf_index: int) -> bytes:

@@ -1,18 +1,15 @@
 """Downloads of a case: its report (PDF or HTML) and its evidence bundle (zip).
 
 Each is written by the same service as `reclaim report` and `reclaim evidence export`, into a
-private temporary folder (0700) that is deleted before the answer is sent: nothing of the case
-stays outside the home. Neither holds media in the clear: the report shows blurred thumbnails
-only, and a bundle's captures are sealed with a new bundle key (or blurred, with ``redact``).
+private temporary folder (0700) that is deleted once the answer has been sent
+(``api.downloads``): nothing of the case stays outside the home. Neither holds media in the
+clear: the report shows blurred thumbnails only, and a bundle's captures are sealed with a new
+bundle key (or blurred, with ``redact``).
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Callable
-from pathlib import Path as FilePath
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
@@ -26,12 +23,12 @@ from reclaim.api.case_access import (
     engine_of,
     server_vault,
 )
+from reclaim.api.downloads import write_privately
 from reclaim.api.language import preferred_language
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
 _MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
-_Written = TypeVar("_Written")
 
 
 @router.get(
@@ -61,7 +58,7 @@ def download_report(
     engine = engine_of(request)
     vault = server_vault(settings) if report_needs_vault(engine, case.id) else None
     name = f"reclaim-report-{case.id}.{fmt}"
-    data, written = _written_in_private(
+    report = write_privately(
         name,
         lambda path: write_report(
             engine,
@@ -73,8 +70,8 @@ def download_report(
             vault=vault,
         ),
     )
-    headers = {**_download_headers(name), "X-Reclaim-Log-Verified": str(written.log_verified).lower()}
-    return Response(data, media_type=_MEDIA_TYPES[fmt], headers=headers)
+    verified = str(report.written.log_verified).lower()
+    return report.response(_MEDIA_TYPES[fmt], {**_download_headers(name), "X-Reclaim-Log-Verified": verified})
 
 
 @router.get(
@@ -103,24 +100,14 @@ def download_bundle(
     engine = engine_of(request)
     vault = server_vault(settings) if read_captures(engine, case.id) else None
     name = f"reclaim-bundle-{case.id}.zip"
-    data, exported = _written_in_private(
+    bundle = write_privately(
         name, lambda path: export_bundle(engine, settings, case.id, path, redact=redact, vault=vault)
     )
+    exported = bundle.written
     headers = {**_download_headers(name), "X-Reclaim-Key-Fingerprint": exported.key_fingerprint}
     if exported.bundle_key is not None:
         headers["X-Reclaim-Bundle-Key"] = exported.bundle_key
-    return Response(data, media_type="application/zip", headers=headers)
-
-
-def _written_in_private(name: str, write: Callable[[FilePath], _Written]) -> tuple[bytes, _Written]:
-    """What ``write`` wrote to a file in a new private folder, read back; the folder is then deleted."""
-    folder = FilePath(tempfile.mkdtemp(prefix="reclaim-download-"))  # 0700: only the server reads it
-    try:
-        path = folder / name
-        written = write(path)
-        return path.read_bytes(), written
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return bundle.response("application/zip", headers)
 
 
 def _download_headers(name: str) -> dict[str, str]:
