@@ -21,7 +21,7 @@ from reclaim.web.case_pages import acting_settings
 from reclaim.web.hash_list_texts import HASH_LIST_TEXTS
 from reclaim.web.page_route import PageRoute
 from reclaim.web.rendering import page_translator, render
-from reclaim.web.sessions import CSRF_HEADER, ForgedFormError, engine_of
+from reclaim.web.sessions import CSRF_HEADER, engine_of, require_token
 from reclaim.web.victims import Victim, her_case
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -60,11 +60,9 @@ async def protect_posted(request: Request, session: Victim) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     from reclaim.bank.entries import Attestation
-    from reclaim.services.accounts import csrf_token_matches
     from reclaim.services.exchange import protect_from_browser
 
-    if not csrf_token_matches(session, request.headers.get(CSRF_HEADER)):
-        raise ForgedFormError(N_("This form was not sent from this site's own page, or the page is too old."))
+    require_token(session, request.headers.get(CSRF_HEADER))
     posted = await _json_body(request)
     attestation = posted.get("attestation")
     records = posted.get("records")

@@ -89,6 +89,16 @@ def signed_in(*roles: str) -> Callable[[Visitor], WebSession]:
     return check
 
 
+_FORGED = N_("This form was not sent from this site's own page, or the page is too old.")
+
+
+def require_token(session: WebSession, given: str | None) -> None:
+    """Refuse a post to a signed-in page whose CSRF token is not this session's: a form or a
+    script on another site, or a page older than the session."""
+    if not csrf_token_matches(session, given):
+        raise ForgedFormError(_FORGED)
+
+
 async def checked_form(request: Request) -> dict[str, str]:
     """The posted fields, once the CSRF token in them (or in X-CSRF-Token) is this visitor's."""
     from starlette.concurrency import run_in_threadpool
@@ -97,15 +107,9 @@ async def checked_form(request: Request) -> dict[str, str]:
     given = fields.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
     current = await run_in_threadpool(visitor, request)
     if current.session is not None:
-        valid = csrf_token_matches(current.session, given)
-    else:
-        valid = (
-            not current.new_form_token
-            and given is not None
-            and secrets.compare_digest(current.form_token, given)
-        )
-    if not valid:
-        raise ForgedFormError(N_("This form was not sent from this site's own page, or the page is too old."))
+        require_token(current.session, given)
+    elif current.new_form_token or given is None or not secrets.compare_digest(current.form_token, given):
+        raise ForgedFormError(_FORGED)  # a sign-in form: its token lives in a cookie until then
     return fields
 
 

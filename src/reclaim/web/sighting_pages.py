@@ -20,7 +20,7 @@ from reclaim.services.evidence import RecordedEntry, SightingRequest
 from reclaim.web.case_pages import acting_settings
 from reclaim.web.page_route import PageRoute
 from reclaim.web.rendering import render
-from reclaim.web.sessions import CSRF_FIELD, ForgedFormError, engine_of
+from reclaim.web.sessions import CSRF_FIELD, engine_of, require_token
 from reclaim.web.victims import Victim, her_case
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -60,12 +60,10 @@ def sighting_page(request: Request, session: Victim) -> Response:
 async def sighting_posted(request: Request, session: Victim) -> Response:
     from starlette.concurrency import run_in_threadpool
 
-    from reclaim.services.accounts import csrf_token_matches
     from reclaim.web.multipart_form import multipart_form
 
     form = await multipart_form(request, MAX_CAPTURE_BYTES + 64 * 1024)
-    if not csrf_token_matches(session, form.fields.get(CSRF_FIELD)):
-        raise ForgedFormError(N_("This form was not sent from this site's own page, or the page is too old."))
+    require_token(session, form.fields.get(CSRF_FIELD))
     url = form.fields.get("url", "").strip()
     if not url or len(url) > MAX_URL:
         raise UserInputError(
