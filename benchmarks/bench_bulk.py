@@ -152,19 +152,28 @@ def bench_scan(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
-def random_table(entries: int, seed: int = 1) -> Any:
+def random_table(entries: int, case_share: float = 0.0, seed: int = 1) -> Any:
+    """A bank of random PDQ entries; ``case_share`` of them are protected photos with the bank's
+    own views beside their hash (18 crops each, as `reclaim protect` stores them), the rest list
+    entries with their hash alone (as an imported StopNCII or ThreatExchange list)."""
     from reclaim.bank.snapshot import SignalTable
+    from reclaim.signals.robust import PLAIN_VIA, bank_crops
 
     rng = np.random.default_rng(seed)
+    crops = [name for name, _ in bank_crops(3000, 4000)]
+    with_views = rng.random(entries) < case_share
+    per_entry = np.where(with_views, 1 + len(crops), 1)
+    pdq_rows = np.repeat(np.arange(entries, dtype=np.int64), per_entry)
+    vias = [via for count in per_entry for via in ([PLAIN_VIA, *crops] if count > 1 else [PLAIN_VIA])]
     return SignalTable(
         entry_ids=np.arange(1, entries + 1, dtype=np.int64),
         bank_ids=np.ones(entries, np.int32),
         banks={1: ("protected", None)},
         signal_types=["pdq"] * entries,
         qualities=np.full(entries, 100, np.int16),
-        pdq_rows=np.arange(entries, dtype=np.int64),
-        pdq_hashes=rng.integers(0, 256, (entries, 32), dtype=np.uint8),
-        pdq_vias=["whole"] * entries,
+        pdq_rows=pdq_rows,
+        pdq_hashes=rng.integers(0, 256, (pdq_rows.size, 32), dtype=np.uint8),
+        pdq_vias=vias,
         texts={},
     )
 
@@ -181,11 +190,11 @@ def view_names() -> list[str]:
 _TABLE: list[Any] = []
 
 
-def _start_worker(entries: int, cpus: Any) -> None:
+def _start_worker(entries: int, case_share: float, cpus: Any) -> None:
     # One core per process, so that "1 process" is one core: the index would otherwise search
     # with a thread per CPU.
     os.sched_setaffinity(0, {cpus.get()})
-    _TABLE[:] = [random_table(entries)]
+    _TABLE[:] = [random_table(entries, case_share)]
 
 
 def _table() -> Any:
@@ -202,12 +211,13 @@ def stored_rows(seed: int, rows: int, entries: int, vias: list[str]) -> Any:
     rng = np.random.default_rng(seed)
     hashes = rng.integers(0, 256, (rows, max(1, len(vias)), 32), dtype=np.uint8)
     near = rng.random(rows) < 0.01
-    bank = _table().pdq_hashes
+    table = _table()
+    own = table.pdq_hashes[np.searchsorted(table.pdq_rows, np.arange(entries))]  # each entry's first row
     for row in np.nonzero(near)[0]:
-        hashes[row, 0] = bank[int(rng.integers(0, entries))] ^ (rng.random(32) < 0.02).astype(np.uint8)
+        hashes[row, 0] = own[int(rng.integers(0, entries))] ^ (rng.random(32) < 0.02).astype(np.uint8)
     views = [
         [
-            {"via": via, "timestamp": None, "hash": hashes[row, view].tobytes().hex(), "quality": 100}
+            {"via": via, "timestamp": None, "hash": hashes[row, view].tobytes(), "quality": 100}
             for view, via in enumerate(vias)
         ]
         for row in range(rows)
@@ -237,14 +247,19 @@ def _match_chunk(seed: int, rows: int, entries: int, vias: list[str]) -> tuple[f
     return time.perf_counter() - start, int(out.loc[out["match_entry"].notna(), "id"].nunique())
 
 
-def _time_match(workers: int, rows: int, chunk: int, entries: int, vias: list[str]) -> dict[str, Any]:
+def _time_match(
+    workers: int, rows: int, chunk: int, args: argparse.Namespace, vias: list[str]
+) -> dict[str, Any]:
     import multiprocessing
+
+    entries = args.bank_entries
 
     cpus = multiprocessing.get_context("fork").Queue()
     for cpu in sorted(os.sched_getaffinity(0))[:workers]:
         cpus.put(cpu)
     chunks = max(1, rows // chunk)
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(entries, cpus)) as pool:
+    start_args = (entries, args.case_share, cpus)
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=start_args) as pool:
         # The first chunk on each worker also builds its snapshot: timed apart, as the start-up it is.
         warm = list(pool.map(_match_chunk, range(workers), [200] * workers, [entries] * workers,
                              [vias] * workers))  # fmt: skip
@@ -268,7 +283,11 @@ def _time_match(workers: int, rows: int, chunk: int, entries: int, vias: list[st
 def bench_match(args: argparse.Namespace) -> dict[str, Any]:
     """Stored PDQ rows (the issue's 10 million) and rows with every view (a `--hash-only` output)."""
     vias = view_names()
-    results: dict[str, Any] = {"bank_entries": args.bank_entries, "views_per_row": len(vias)}
+    results: dict[str, Any] = {
+        "bank_entries": args.bank_entries,
+        "case_share": args.case_share,
+        "views_per_row": len(vias),
+    }
     kinds = {
         "pdq rows": ([], args.stored_hashes, 100_000),
         "view rows": (vias, args.view_rows, 1_000),
@@ -277,7 +296,7 @@ def bench_match(args: argparse.Namespace) -> dict[str, Any]:
         for workers in args.workers:
             # One process gets a tenth of the plain rows: it only gives the per-core rate.
             count = rows if workers > 1 or row_vias else max(chunk, rows // args.single_share)
-            result = _time_match(workers, count, min(chunk, count), args.bank_entries, row_vias)
+            result = _time_match(workers, count, min(chunk, count), args, row_vias)
             results[f"{name} x{workers}"] = result
             print(
                 f"bulk match, {name}, {workers} process(es): {result['rows']:,} rows in "
@@ -295,7 +314,7 @@ def bench_memory(args: argparse.Namespace) -> dict[str, Any]:
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
-    table = random_table(args.bank_entries)
+    table = random_table(args.bank_entries, args.case_share)
     shipped = len(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
     before = resident()
     start = time.perf_counter()
@@ -330,6 +349,9 @@ def main() -> None:
     parser.add_argument("--workers", type=lambda text: [int(n) for n in text.split(",")], default=[1, 2])
     parser.add_argument("--bank-entries", type=int, default=1_000_000)
     parser.add_argument("--stored-hashes", type=int, default=10_000_000, help="stored PDQ rows to match")
+    parser.add_argument(
+        "--case-share", type=float, default=0.0, help="share of bank entries stored with their bank views"
+    )
     parser.add_argument("--view-rows", type=int, default=20_000, help="stored rows with every view")
     parser.add_argument("--single-share", type=int, default=10, help="1 process matches 1/N of the PDQ rows")
     parser.add_argument("--runs", default="scan folder,bulk local,bulk spark", help="which scans to time")

@@ -256,3 +256,22 @@ def test_a_small_bank_is_searched_without_loading_numba() -> None:
         "sys.exit('numba' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_large_batch_on_a_small_bank_goes_to_the_kernels_with_the_same_pairs() -> None:
+    # `bulk match` searches a thousand views per stored row at once: numpy's ~10 ns a pair would
+    # make that the whole job, so past NUMPY_SCAN_PAIRS the compiled kernels answer instead.
+    code = (
+        "import sys, numpy as np\n"
+        "from reclaim.bank.index import HammingIndex, NUMPY_SCAN_PAIRS, brute_force_search\n"
+        "rng = np.random.default_rng(2)\n"
+        "bank = rng.integers(0, 256, (2000, 32), dtype=np.uint8)\n"
+        "queries = bank[rng.integers(0, 2000, NUMPY_SCAN_PAIRS // 2000 + 1)].copy()\n"
+        "queries[:, :4] ^= rng.integers(0, 256, (len(queries), 4), dtype=np.uint8)\n"
+        "found = HammingIndex(bank).search(queries, 31)\n"
+        "expected = brute_force_search(bank, queries, 31)\n"
+        "assert all(np.array_equal(a, b) for a, b in zip(found, expected)), 'pairs differ'\n"
+        "assert found[0].size > len(queries) // 2\n"
+        "sys.exit(0 if 'numba' in sys.modules else 3)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

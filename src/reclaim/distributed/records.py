@@ -71,7 +71,7 @@ def signals_of_record(record: Mapping[str, Any]) -> QuerySignals:
         for view in stored:
             # bytes.fromhex checks the digits and PdqHash the length: a photo has hundreds of
             # views, and PdqHash.from_hex's character-by-character check was most of `bulk match`.
-            pdq = PdqHash(bytes.fromhex(view["hash"]), int(view["quality"]))
+            pdq = PdqHash(_hash_bytes([view["hash"]]), int(view["quality"]))
             if kind == "video":
                 frames.append(QueryFrame(float(view["timestamp"]), view["via"], pdq))
             else:
@@ -131,19 +131,26 @@ def _stored_views(record: Mapping[str, Any]) -> tuple[bytes, list[str], list[int
     """A photo row's views as raw hash bytes, names and qualities; without views, its PDQ alone."""
     stored = record.get("views")
     if stored is not None and len(stored):
-        hexes, vias, qualities = [], [], []
+        hashes, vias, qualities = [], [], []
         for view in stored:
-            hexes.append(view["hash"])
+            hashes.append(view["hash"])
             vias.append(str(view["via"]))
             qualities.append(int(view["quality"]))
-        if set(map(len, hexes)) != {64}:
-            raise ValueError("a view's hash is not 64 hexadecimal digits")
-        return bytes.fromhex("".join(hexes)), vias, qualities
+        return _hash_bytes(hashes), vias, qualities
     if _present(record.get("pdq")):
         quality = record.get("pdq_quality")
         known = int(quality) if quality is not None and _present(quality) else 100
         return PdqHash.from_hex(record["pdq"], known).bits, [PLAIN_VIA], [known]
     return b"", [], []
+
+
+def _hash_bytes(hashes: list[Any]) -> bytes:
+    """Stored view hashes as one run of 32-byte hashes; a hash may also be 64 hex digits (what
+    `--hash-only` wrote before it wrote raw bytes)."""
+    raw = [bytes.fromhex(value) if isinstance(value, str) else bytes(value) for value in hashes]
+    if set(map(len, raw)) != {32}:
+        raise ValueError("a view's hash is not 32 bytes")
+    return b"".join(raw)
 
 
 def match_records(hits: Iterable[BankHit]) -> list[dict[str, Any]]:
@@ -170,7 +177,7 @@ def match_records(hits: Iterable[BankHit]) -> list[dict[str, Any]]:
 
 
 def _view(via: str, timestamp: float | None, pdq: PdqHash) -> dict[str, Any]:
-    return {"via": via, "timestamp": timestamp, "hash": pdq.hex, "quality": pdq.quality}
+    return {"via": via, "timestamp": timestamp, "hash": pdq.bits, "quality": pdq.quality}
 
 
 def _present(value: object) -> bool:
