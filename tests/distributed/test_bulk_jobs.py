@@ -186,6 +186,22 @@ def test_hashes_then_bulk_match_gives_the_direct_scan(outputs: Outputs, engine: 
 
 
 @pytest.mark.parametrize("home", ["sqlite"], indirect=True)
+def test_hashes_stored_as_hex_by_an_earlier_version_still_match(home: Home, outputs: Outputs) -> None:
+    hashes = outputs["hashes"].copy()
+    stored = [view["hash"] for views in hashes["views"].dropna() for view in views]
+    assert stored and all(isinstance(h, bytes) and len(h) == 32 for h in stored)  # raw bytes now
+    hashes["views"] = hashes["views"].map(
+        lambda views: None if views is None else [{**view, "hash": view["hash"].hex()} for view in views]
+    )
+    table = home.root / "hex-hashes.parquet"
+    hashes.to_parquet(table)
+
+    cli_lines("bulk", "match", "--hashes", table, "--output", outputs.path("hex-matched"), env=home.env)
+
+    pd.testing.assert_frame_equal(read(outputs.path("hex-matched")), outputs["spark"], check_dtype=False)
+
+
+@pytest.mark.parametrize("home", ["sqlite"], indirect=True)
 def test_a_table_of_media_bytes_with_its_own_ids_gives_the_same_rows(home: Home, outputs: Outputs) -> None:
     files = sorted(home.found.iterdir())[::8]  # some thirty: photos, edits, decoys and the corrupt one
     table = home.root / "media.parquet"
