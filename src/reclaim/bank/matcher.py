@@ -132,8 +132,9 @@ class Matcher:
         # Per query and entry the nearest pair; on a tie the earlier view, since views come
         # plainest first (the index may return pairs in any order), then the lower bank row.
         order = np.lexsort((rows, views, distances, entries, owners))
+        owner_run, entry_run = owners[order], entries[order]
         first = np.ones(order.size, bool)
-        first[1:] = (owners[order][1:] != owners[order][:-1]) | (entries[order][1:] != entries[order][:-1])
+        first[1:] = (owner_run[1:] != owner_run[:-1]) | (entry_run[1:] != entry_run[:-1])
         for pick in order[first].tolist():
             view = int(views[pick])
             results[int(owners[pick])].append(

@@ -69,17 +69,13 @@ def signals_of_record(record: Mapping[str, Any]) -> QuerySignals:
     frames: list[QueryFrame] = []
     if stored is not None and len(stored):
         for view in stored:
-            # bytes.fromhex checks the digits and PdqHash the length: a photo has hundreds of
-            # views, and PdqHash.from_hex's character-by-character check was most of `bulk match`.
             pdq = PdqHash(_hash_bytes([view["hash"]]), int(view["quality"]))
             if kind == "video":
                 frames.append(QueryFrame(float(view["timestamp"]), view["via"], pdq))
             else:
                 views.append(View(view["via"], pdq))
-    elif _present(record.get("pdq")):
-        quality = record.get("pdq_quality")
-        known = int(quality) if quality is not None and _present(quality) else 100
-        views.append(View(PLAIN_VIA, PdqHash.from_hex(record["pdq"], known)))
+    elif (own := _own_pdq(record)) is not None:
+        views.append(View(PLAIN_VIA, own))
     return QuerySignals(
         Path(str(record.get("id", ""))),
         kind,
@@ -94,7 +90,7 @@ def signals_of_record(record: Mapping[str, Any]) -> QuerySignals:
 class StoredPhotos:
     """Stored photo rows gathered for one search (``Matcher.match_batch``) instead of one each.
 
-    Parsing goes straight from the rows' hex digits to arrays: a photo has about a thousand
+    Parsing goes straight from the rows' stored hashes to arrays: a photo has about a thousand
     views, and a ``View`` object per view cost more than the search.
     """
 
@@ -137,11 +133,17 @@ def _stored_views(record: Mapping[str, Any]) -> tuple[bytes, list[str], list[int
             vias.append(str(view["via"]))
             qualities.append(int(view["quality"]))
         return _hash_bytes(hashes), vias, qualities
-    if _present(record.get("pdq")):
-        quality = record.get("pdq_quality")
-        known = int(quality) if quality is not None and _present(quality) else 100
-        return PdqHash.from_hex(record["pdq"], known).bits, [PLAIN_VIA], [known]
-    return b"", [], []
+    own = _own_pdq(record)
+    return (own.bits, [PLAIN_VIA], [own.quality]) if own is not None else (b"", [], [])
+
+
+def _own_pdq(record: Mapping[str, Any]) -> PdqHash | None:
+    """A row's whole-photo PDQ (what a row without views is searched by); a list that gives no
+    quality vouches for its hash."""
+    if not _present(record.get("pdq")):
+        return None
+    quality = record.get("pdq_quality")
+    return PdqHash.from_hex(record["pdq"], int(quality) if quality is not None and _present(quality) else 100)
 
 
 def _hash_bytes(hashes: list[Any]) -> bytes:
